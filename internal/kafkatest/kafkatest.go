@@ -1,0 +1,123 @@
+// Package kafkatest gives tests a Kafka cluster to talk to: the real brokers named by
+// BRIDGE_TEST_BROKERS when it is set, otherwise an in-process kfake cluster. Each test
+// gets its own uniquely named topics, so tests never see each other's records.
+package kafkatest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// EnvBrokers names the environment variable that points the tests at a real cluster.
+const EnvBrokers = "BRIDGE_TEST_BROKERS"
+
+var topicSeq atomic.Int64
+
+// Cluster is the cluster a test runs against.
+type Cluster struct {
+	// Brokers are the seed addresses, ready for kgo.SeedBrokers.
+	Brokers []string
+	// Real is true when the cluster is the one named by BRIDGE_TEST_BROKERS.
+	Real bool
+	// Fake is the in-process cluster when Real is false, for tests that inject faults.
+	Fake *kfake.Cluster
+}
+
+// New returns the cluster for t: the real one when BRIDGE_TEST_BROKERS is set, else a
+// fresh kfake cluster that is closed when the test ends.
+func New(t testing.TB) *Cluster {
+	t.Helper()
+	if env := strings.TrimSpace(os.Getenv(EnvBrokers)); env != "" {
+		return &Cluster{Brokers: strings.Split(env, ","), Real: true}
+	}
+	fake, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "bridge-seed"))
+	require.NoError(t, err, "start in-process kfake")
+	t.Cleanup(fake.Close)
+	return &Cluster{Brokers: fake.ListenAddrs(), Fake: fake}
+}
+
+// RequireReal skips a test that only makes sense against real Kafka (or needs the real
+// Connect jars beside it) when BRIDGE_TEST_BROKERS is unset. CI always sets it.
+func (c *Cluster) RequireReal(t testing.TB) {
+	t.Helper()
+	if c.Real {
+		return
+	}
+	t.Skipf("needs real Kafka: set %s (make kafka-up)", EnvBrokers)
+}
+
+// Client returns a franz-go client for the cluster, closed when the test ends.
+func (c *Cluster) Client(t testing.TB, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(c.Brokers...)}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// Topic creates a topic with a name unique to this test run and returns its name. The
+// topic is deleted when the test ends.
+func (c *Cluster) Topic(t testing.TB, partitions int32) string {
+	t.Helper()
+	name := fmt.Sprintf("t-%s-%d-%d", sanitize(t.Name()), time.Now().UnixNano()%1e9, topicSeq.Add(1))
+	adm := kadm.NewClient(c.Client(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := adm.CreateTopic(ctx, partitions, 1, nil, name)
+	require.NoError(t, err, "create topic %s", name)
+	require.NoError(t, resp.Err, "create topic %s", name)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = adm.DeleteTopics(ctx, name)
+	})
+	return name
+}
+
+// ReadAll consumes every record of topic from the start until n records arrived or the
+// timeout passed, and returns what it saw.
+func (c *Cluster) ReadAll(t testing.TB, topic string, n int, timeout time.Duration, opts ...kgo.Opt) []*kgo.Record {
+	t.Helper()
+	cl := c.Client(t, append([]kgo.Opt{
+		kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+	}, opts...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var out []*kgo.Record
+	for len(out) < n {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			break
+		}
+		fs.EachError(func(_ string, _ int32, err error) { t.Logf("fetch %s: %v", topic, err) })
+		out = append(out, fs.Records()...)
+	}
+	return out
+}
+
+func sanitize(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 80 {
+			break
+		}
+	}
+	return b.String()
+}
