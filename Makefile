@@ -1,0 +1,55 @@
+# bridge: live tshark capture -> Kafka -> who talks to whom.
+# `make help` lists the targets.
+
+GO        ?= go
+BIN       ?= bin/bridge
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+TESTFLAGS ?= -race -timeout 20m
+WORKER    ?= testdata/connect/connect-standalone.properties
+CONNECTOR ?= testdata/connect/connect-file-source.properties
+
+.PHONY: help build install demo test test-short vet fmt kafka-up kafka-down kafka-clean kafka-status connect-standalone clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-20s %s\n", $$1, $$2}'
+
+build: ## build bin/bridge
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/bridge
+
+install: ## go install ./cmd/bridge
+	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/bridge
+
+demo: build ## run the whole pipeline on the embedded broker: no Kafka needed
+	$(BIN) demo
+
+test: vet ## go vet + go test -race ./... (against BRIDGE_TEST_BROKERS when set, else in-process kfake)
+	$(GO) test $(TESTFLAGS) ./...
+
+test-short: ## quick unit tests, no race detector
+	$(GO) test -short ./...
+
+vet: ## go vet ./...
+	$(GO) vet ./...
+
+fmt: ## gofmt the tree
+	gofmt -w $$(git ls-files '*.go')
+
+kafka-up: ## start real Apache Kafka (KRaft) on 127.0.0.1:9092; KAFKA_NODES=3 for 9092-9094
+	scripts/kafka.sh up
+
+kafka-down: ## stop the real Kafka started by kafka-up
+	scripts/kafka.sh down
+
+kafka-clean: ## stop real Kafka and wipe its data (keeps the downloaded jars)
+	scripts/kafka.sh clean
+
+kafka-status: ## say whether real Kafka is running
+	scripts/kafka.sh status
+
+connect-standalone: ## run real Kafka Connect standalone: make connect-standalone WORKER=… CONNECTOR=…
+	scripts/kafka.sh connect-standalone $(WORKER) $(CONNECTOR)
+
+clean: ## remove build output
+	rm -rf bin
