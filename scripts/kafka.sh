@@ -242,9 +242,14 @@ format_node() {
       log "warning: node $n data was formatted by Kafka $was, now running $(libs_version); if it fails to start, run 'scripts/kafka.sh clean'"
     return 0
   fi
-  java_tool kafka.tools.StorageTool format --ignore-formatted \
-    --cluster-id "$(cluster_id "$shape")" --config "$nd/server.properties" >&2 ||
+  local out
+  out=$(java_tool kafka.tools.StorageTool format --ignore-formatted \
+    --cluster-id "$(cluster_id "$shape")" --config "$nd/server.properties" 2>&1) || {
+    printf '%s\n' "$out" >&2
     die "formatting $(rel "$nd/data") failed"
+  }
+  # The tool also dumps its bootstrap records; the one useful line is this.
+  log "$(grep -m1 '^Formatting' <<<"$out" || echo "formatted $(rel "$nd/data")")"
   libs_version >"$nd/formatted-by"
 }
 
@@ -402,6 +407,7 @@ cmd_down() {
     s=$(running_shape)
     check_node "$s" "$1"
     stop_nodes TERM "$s" "$1"
+    echo "kafka: node $1 of the $s-node cluster stopped"
     return
   fi
   for s in $(shapes); do
