@@ -1,16 +1,94 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bridge-project/bridge/stream"
 )
 
-// TODO(issue): replaced by the real command; present so the tree builds meanwhile.
 func newParseCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "parse",
-		Short: "(not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("parse: not built yet") },
+	cmd := &cobra.Command{
+		Use:   "parse [FILE...]",
+		Short: "Parse tshark lines (or Connect record values) offline and print (src, dst)",
+		Long: `Run the stream's per-record path on files, or stdin when none are given: each input
+line is a line of tshark's text output, or with --envelope a record value as Kafka
+Connect wrote it (a JsonConverter envelope with or without schema, or a plain line).
+
+Output has exactly one line per input line:
+  tsv     src<TAB>dst
+  pprint  ('src', 'dst'), as Python prints the tuple
+  jsonl   {"line":N,"src":…,"dst":…,"proto":…,"len":…}
+A line that yields no pair (in tshark mode a line that is not a packet, such as
+"Capturing on 'eth0'"; with --envelope a malformed envelope) prints None<TAB>None
+(tsv), ('None', 'None') (pprint) or {"line":N,"error":…} (jsonl); how many there were
+is logged on stderr at the end.`,
+		Example: `  tshark -r capture.pcap | bridge parse
+  bridge parse --parser seed --format pprint /tmp/en0.log
+  kcat -C -b localhost:9092 -t demo2 -e | bridge parse --envelope --format jsonl`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := loadSettings(cmd)
+			if err != nil {
+				return err
+			}
+			cfg := stream.ParseConfig{
+				Parser:   stream.Parser(s.String("parser")),
+				Envelope: s.Bool("envelope"),
+				Format:   stream.Format(s.String("format")),
+			}
+			if err := s.Err(); err != nil {
+				return err
+			}
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
+			}
+			return runParse(a, cfg, args)
+		},
 	}
+	f := cmd.Flags()
+	f.String("parser", string(stream.DefaultParser), "line parser: tshark or seed")
+	f.Bool("envelope", false, "input lines are Kafka record values (Connect JSON envelopes or plain lines)")
+	f.String("format", string(stream.FormatTSV), "output format: tsv, jsonl or pprint")
+	return cmd
+}
+
+func runParse(a *app, cfg stream.ParseConfig, files []string) error {
+	var total stream.ParseStats
+	parseOne := func(name string, r io.Reader) error {
+		st, err := stream.Parse(r, a.stdout, cfg)
+		total.Lines += st.Lines
+		total.NotPacket += st.NotPacket
+		total.Malformed += st.Malformed
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", name, err)
+		}
+		return nil
+	}
+	var err error
+	if len(files) == 0 {
+		err = parseOne("stdin", a.stdin)
+	}
+	for _, name := range files {
+		if err != nil {
+			break
+		}
+		err = parseFile(name, parseOne)
+	}
+	if total.NotPacket+total.Malformed > 0 {
+		a.log.Warn("lines without a pair", "lines", total.Lines, "not_packet", total.NotPacket,
+			"malformed_envelope", total.Malformed)
+	}
+	return err
+}
+
+func parseFile(name string, parseOne func(string, io.Reader) error) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("parse: %w", err)
+	}
+	defer f.Close()
+	return parseOne(name, f)
 }

@@ -1,0 +1,147 @@
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Parser names how a record's payload line becomes a (src, dst) pair.
+type Parser string
+
+// The parsers.
+const (
+	// ParserTshark finds tshark's Source and Destination columns on every default layout;
+	// lines that are not packets are counted and skipped.
+	ParserTshark Parser = "tshark"
+	// ParserSeed is the blog's Python: fields 2 and 4 of payload.split(), or
+	// ("None", "None") when there are fewer fields.
+	ParserSeed Parser = "seed"
+)
+
+// Defaults, as the blog's Spark job ran.
+const (
+	DefaultBrokers       = "localhost:9092"
+	DefaultGroup         = "raw-event-streaming-consumer-group"
+	DefaultInterval      = 2 * time.Second
+	DefaultParser        = ParserTshark
+	DefaultMaxValueBytes = 1 << 20
+	DefaultStatsEvery    = 30 * time.Second
+)
+
+// Config configures a Stream.
+type Config struct {
+	// Brokers are the seed brokers, host:port.
+	Brokers []string
+	// Topics are consumed together; a batch holds records of all of them.
+	Topics []string
+	// Group is the consumer group; committed offsets live there.
+	Group string
+	// Interval is the batch interval. Batch times are its multiples since the epoch, as
+	// Spark's batch times are. It must be a whole number of milliseconds.
+	Interval time.Duration
+	// FromBeginning starts a group without committed offsets at the earliest record;
+	// otherwise it sees only records produced after it joined, as Spark's receiver did.
+	FromBeginning bool
+	// Parser is ParserTshark or ParserSeed.
+	Parser Parser
+	// Top, when > 0, replaces the tuples of each batch by the Top most frequent pairs.
+	Top int
+	// Window is the span Top counts over (like reduceByKeyAndWindow); 0 means one
+	// interval. It must be a multiple of Interval.
+	Window time.Duration
+	// Slide is how often a windowed count is output; 0 means every interval. It must be a
+	// multiple of Interval and at most Window.
+	Slide time.Duration
+	// ExactlyOnce consumes, produces to the Kafka sink and commits offsets in one Kafka
+	// transaction per batch.
+	ExactlyOnce bool
+	// TransactionalID is the producer's transactional id with ExactlyOnce; empty picks a
+	// unique one. A stable id per instance lets a restart fence its crashed predecessor's
+	// open transaction at once instead of after the transaction timeout.
+	TransactionalID string
+	// MaxValueBytes: larger record values are counted and skipped.
+	MaxValueBytes int
+	// StatsEvery is how often skipped-input counters are logged when they changed.
+	StatsEvery time.Duration
+	// Location is the time zone of batch times; nil means time.Local.
+	Location *time.Location
+}
+
+// DefaultConfig returns the blog's settings for topics.
+func DefaultConfig(topics ...string) Config {
+	return Config{
+		Brokers:       []string{DefaultBrokers},
+		Topics:        topics,
+		Group:         DefaultGroup,
+		Interval:      DefaultInterval,
+		Parser:        DefaultParser,
+		MaxValueBytes: DefaultMaxValueBytes,
+		StatsEvery:    DefaultStatsEvery,
+	}
+}
+
+// Validate reports every bad field at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if len(c.Brokers) == 0 {
+		bad("no brokers")
+	}
+	if len(c.Topics) == 0 {
+		bad("no topics")
+	}
+	if c.Group == "" {
+		bad("empty group")
+	}
+	if c.Interval < time.Millisecond || c.Interval%time.Millisecond != 0 {
+		bad("interval %v: want a positive whole number of milliseconds", c.Interval)
+	}
+	if c.Parser != ParserTshark && c.Parser != ParserSeed {
+		bad("parser %q: want %s or %s", c.Parser, ParserTshark, ParserSeed)
+	}
+	if c.Top < 0 {
+		bad("top %d: must not be negative", c.Top)
+	}
+	if (c.Window != 0 || c.Slide != 0) && c.Top == 0 {
+		bad("window and slide need top: they say what to count over")
+	}
+	if c.Interval >= time.Millisecond {
+		c.checkWindow(bad)
+	}
+	if c.MaxValueBytes <= 0 {
+		bad("max value bytes %d: must be positive", c.MaxValueBytes)
+	}
+	if c.StatsEvery < 0 {
+		bad("stats interval %v: must not be negative", c.StatsEvery)
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) checkWindow(bad func(string, ...any)) {
+	win, slide := c.window(), c.slide()
+	if win < 0 || win%c.Interval != 0 {
+		bad("window %v: want a positive multiple of the interval %v", c.Window, c.Interval)
+	}
+	if slide < 0 || slide%c.Interval != 0 {
+		bad("slide %v: want a positive multiple of the interval %v", c.Slide, c.Interval)
+	}
+	if slide > win {
+		bad("slide %v is longer than the window %v", slide, win)
+	}
+}
+
+// window and slide resolve the zero defaults.
+func (c Config) window() time.Duration {
+	if c.Window == 0 {
+		return c.Interval
+	}
+	return c.Window
+}
+
+func (c Config) slide() time.Duration {
+	if c.Slide == 0 {
+		return c.Interval
+	}
+	return c.Slide
+}
