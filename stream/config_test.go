@@ -25,11 +25,11 @@ func TestConfigValidate(t *testing.T) {
 		{"seed parser", func(c *Config) { c.Parser = ParserSeed }, true},
 		{"negative top", func(c *Config) { c.Top = -1 }, false},
 		{"window without top", func(c *Config) { c.Window = time.Minute }, false},
-		{"top with window and slide", func(c *Config) { c.Top, c.Window, c.Slide = 5, time.Minute, 10 * time.Second }, true},
-		{"window not a multiple", func(c *Config) { c.Top, c.Window = 5, 3 * time.Second }, false},
-		{"slide not a multiple", func(c *Config) { c.Top, c.Window, c.Slide = 5, time.Minute, 3 * time.Second }, false},
-		{"slide over window", func(c *Config) { c.Top, c.Window, c.Slide = 5, 4 * time.Second, 6 * time.Second }, false},
-		{"slide alone defaults window to one interval", func(c *Config) { c.Top, c.Slide = 5, 4 * time.Second }, false},
+		{"top with window and slide", func(c *Config) { c.Top, c.Window, c.Slide = 5, time.Minute, 10*time.Second }, true},
+		{"window not a multiple", func(c *Config) { c.Top, c.Window = 5, 3*time.Second }, false},
+		{"slide not a multiple", func(c *Config) { c.Top, c.Window, c.Slide = 5, time.Minute, 3*time.Second }, false},
+		{"slide over window", func(c *Config) { c.Top, c.Window, c.Slide = 5, 4*time.Second, 6*time.Second }, false},
+		{"slide alone defaults window to one interval", func(c *Config) { c.Top, c.Slide = 5, 4*time.Second }, false},
 		{"zero max value", func(c *Config) { c.MaxValueBytes = 0 }, false},
 	}
 	for _, tt := range tests {
