@@ -2,6 +2,11 @@
 // describes: frame number, time, source, destination, protocol, length and info. It also
 // reproduces the blog's original Python parse ("seed" mode) exactly, for users who want
 // the old output bit for bit.
+//
+// ParseInto (zero-copy, no allocation), TsharkString (substrings, no allocation) and
+// Tshark (owned strings, one allocation) share one scanner that handles every -t time
+// format, -u hms, tshark 1.x's "->", empty and multi-word addresses and tshark's column
+// padding; Seed is the Python str.split() parse.
 package parser
 
 import "errors"

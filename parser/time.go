@@ -100,13 +100,14 @@ func fracEnd[T text](line T, i, e int) int {
 }
 
 // hmsEnd matches "-u hms" times: an optional lone "-", then "Dh", "Dm" and "D[.D]s" words
-// in that order, the seconds word being required. It returns i if there is no match.
+// in that order, the seconds word being required. A leading "Dd" (days) word is accepted
+// too, in case a tshark version adds one. It returns i if there is no match.
 func hmsEnd[T text](line T, i, end int) int {
 	j := i
 	if line[j] == '-' && j+1 < end && isBlank(line[j+1]) {
 		j = skipBlank(line, j+1, end)
 	}
-	for _, unit := range [...]byte{'h', 'm', 's'} {
+	for _, unit := range [...]byte{'d', 'h', 'm', 's'} {
 		e := wordEnd(line, j, end)
 		d := digitsEnd(line, j, e)
 		if unit == 's' {

@@ -111,6 +111,11 @@ var tsharkCases = []struct {
 		want: Packet{2, "1h  2m  4.876549s", "Apple_12:34:56", "Broadcast", "ARP", 60, "Who has 192.0.2.2?"},
 	},
 	{
+		name: "days hours minutes seconds",
+		line: "    2 2d 1h  2m  4s Apple_12:34:56 → Broadcast    ARP 60 Who has 192.0.2.2?",
+		want: Packet{2, "2d 1h  2m  4s", "Apple_12:34:56", "Broadcast", "ARP", 60, "Who has 192.0.2.2?"},
+	},
+	{
 		name: "negative hours minutes seconds",
 		line: "   10 - 58m 59.000000000s  2001:db8::1 → 2001:db8::2  ICMPv6 73 Echo (ping) request",
 		want: Packet{10, "- 58m 59.000000000s", "2001:db8::1", "2001:db8::2", "ICMPv6", 73, "Echo (ping) request"},
