@@ -22,31 +22,59 @@ const SeedNone = "None"
 //
 // Seed returns substrings of payload and does not allocate.
 func Seed(payload string) (src, dst string) {
-	var field int
-	for i := 0; i < len(payload); {
-		// Skip whitespace.
-		sp, w := isPySpaceAt(payload, i)
-		if sp {
-			i += w
-			continue
+	i := 0
+	for field := 0; ; field++ {
+		i = skipPySpace(payload, i)
+		if i == len(payload) {
+			return SeedNone, SeedNone
 		}
-		// A field runs to the next whitespace or the end.
 		start := i
-		for i < len(payload) {
-			if sp, w = isPySpaceAt(payload, i); sp {
-				break
-			}
-			i += w
-		}
+		i = skipPyField(payload, i)
 		switch field {
 		case 2:
 			src = payload[start:i]
 		case 4:
 			return src, payload[start:i]
 		}
-		field++
 	}
-	return SeedNone, SeedNone
+}
+
+// skipPySpace returns the offset of the first non-whitespace character at or after i.
+func skipPySpace(s string, i int) int {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf { // ASCII fast path: no decoding
+			if !asciiPySpace[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if !isPySpace(r) { // an invalid byte decodes as U+FFFD, which is not a space
+			return i
+		}
+		i += w
+	}
+	return i
+}
+
+// skipPyField returns the offset of the first whitespace character at or after i.
+func skipPyField(s string, i int) int {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiPySpace[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if isPySpace(r) {
+			return i
+		}
+		i += w
+	}
+	return i
 }
 
 // asciiPySpace marks the ASCII characters Python's str.isspace() accepts: \t \n \v \f \r,
@@ -54,16 +82,6 @@ func Seed(payload string) (src, dst string) {
 var asciiPySpace = [utf8.RuneSelf]bool{
 	'\t': true, '\n': true, '\v': true, '\f': true, '\r': true,
 	0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true, ' ': true,
-}
-
-// isPySpaceAt reports whether the character at s[i] is Python whitespace, and its width in
-// bytes (1 for an invalid byte).
-func isPySpaceAt(s string, i int) (bool, int) {
-	if c := s[i]; c < utf8.RuneSelf {
-		return asciiPySpace[c], 1
-	}
-	r, w := utf8.DecodeRuneInString(s[i:])
-	return isPySpace(r), w
 }
 
 // isPySpace reports whether Python's str.isspace() is true for r: the characters whose
