@@ -3,6 +3,7 @@ package connector
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -150,4 +151,38 @@ func FuzzReadConnectOffsets(f *testing.F) {
 			assert.GreaterOrEqual(t, o.Position, int64(0))
 		}
 	})
+}
+
+// TestRealConnectStandalone checks bridge against what a real Connect standalone worker wrote
+// (testdata/connectoffsets/real-standalone/README.md): its offsets file, and the values it produced.
+func TestRealConnectStandalone(t *testing.T) {
+	dir := filepath.Join("testdata", "connectoffsets", "real-standalone")
+	conf := parsePropertiesFile(t, filepath.Join(dir, "connector.properties"))
+	worker := parsePropertiesFile(t, filepath.Join(dir, "worker.properties"))
+	data, err := os.ReadFile(filepath.Join(dir, conf["file"]))
+	require.NoError(t, err)
+
+	f, err := os.Open(filepath.Join(dir, worker["offset.storage.file.filename"]))
+	require.NoError(t, err)
+	defer f.Close()
+	offs, err := ReadConnectOffsets(f)
+	require.NoError(t, err)
+	require.Len(t, offs, 1)
+	assert.Equal(t, conf["name"], offs[0].Connector)
+	assert.Equal(t, conf["file"], offs[0].Filename)
+	// Connect saved the position after its last line, counted in chars; the file is all lines.
+	assert.Equal(t, JavaChars(data), offs[0].Position)
+	assert.Less(t, offs[0].Position, int64(len(data)), "non-ASCII makes chars fewer than bytes")
+	end, err := CharsToBytes(bytes.NewReader(data), offs[0].Position)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(data)), end)
+
+	want, err := os.ReadFile(filepath.Join(dir, "values.hex"))
+	require.NoError(t, err)
+	recs := goRecords(data)
+	wantValues := strings.Fields(string(want))
+	require.Len(t, recs, len(wantValues))
+	for i, rec := range recs {
+		assert.Equal(t, wantValues[i], hex.EncodeToString(rec.values[FormatJSONSchema]), "record %d", i)
+	}
 }
