@@ -2,15 +2,299 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bridge-project/bridge/connector"
 )
 
-// TODO(issue): replaced by the real command; present so the tree builds meanwhile.
 func newSourceCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "source",
-		Short: "(not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("source: not built yet") },
+	cmd := &cobra.Command{
+		Use:   "source [WORKER.properties CONNECTOR.properties]",
+		Short: "Tail a log into a Kafka topic, as Connect's FileStreamSource would, without losing a line",
+		Long: `Follow a log file (tshark's output) and produce every complete line to a Kafka topic,
+with the record value Kafka Connect's FileStreamSource and JsonConverter would write:
+{"schema":{"type":"string","optional":false},"payload":"<line>"} (--format json-schema),
+a bare JSON string (json) or the raw line (string). Lines end at \n, \r\n or a lone \r;
+a line is produced only once it is complete.
+
+At-least-once by default: the position (byte offset plus the file's identity) is saved
+to --offsets, atomically, only after Kafka acknowledged every line before it. With
+--exactly-once the lines and the position are written in one Kafka transaction (the
+position to the compacted --offsets-topic), so read_committed consumers see each line
+once, across crashes.
+
+Rotation by rename+create is followed after the old file is read to its end;
+copytruncate and "> file" are detected and the file is read again from its start
+(finishing copytruncate's copy first when it lies beside the file).
+
+Given Kafka's connect-standalone.properties and connect-file-source.properties, it
+reads them as Connect would (bootstrap.servers, value.converter, name, file, topic,
+batch.size, offset.flush.interval.ms, ...); flags and BRIDGE_* variables override
+them. If the worker's offset.storage.file.filename holds Connect's offset for this
+connector and bridge has none yet, it resumes where Connect stopped.`,
+		Example: `  bridge source --file /tmp/en0.log --topic demo2
+  bridge source config/connect-standalone.properties config/connect-file-source.properties
+  bridge source --exactly-once --file /var/log/en0.log`,
+		Args: usageArgs(func(_ *cobra.Command, args []string) error {
+			if len(args) != 0 && len(args) != 2 {
+				return errors.New("want no arguments, or WORKER.properties CONNECTOR.properties")
+			}
+			return nil
+		}),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := loadSettings(cmd)
+			if err != nil {
+				return err
+			}
+			cfg, err := sourceConfig(cmd, s, args, a.log)
+			if err != nil {
+				return err
+			}
+			src, err := connector.New(cfg, a.log)
+			if err != nil {
+				return usageError{err}
+			}
+			return src.Run(cmd.Context())
+		},
 	}
+	f := cmd.Flags()
+	f.String("file", connector.DefaultFile, "log file to follow")
+	f.String("topic", connector.DefaultTopic, "topic to produce to")
+	f.StringSlice("brokers", []string{connector.DefaultBrokers}, "Kafka bootstrap brokers, host:port, comma-separated")
+	f.String("name", connector.DefaultName, "connector name (Connect's name=): keys the offsets")
+	f.String("format", connector.FormatJSONSchema.String(), "record value: json-schema (JsonConverter with schemas), json (without) or string (StringConverter)")
+	f.String("offsets", "", "bridge's offsets file (default: under $XDG_STATE_HOME/bridge, named after the log)")
+	f.Duration("flush-interval", connector.DefaultFlushInterval, "how often the position is saved (or, with --exactly-once, a transaction committed)")
+	f.String("connect-offsets", "", "a Connect standalone offsets file to resume from when bridge has no offsets yet (default: the worker's offset.storage.file.filename)")
+	f.Bool("exactly-once", false, "write lines and position in one Kafka transaction")
+	f.String("offsets-topic", connector.DefaultOffsetsTopic, "with --exactly-once: compacted topic for the position")
+	f.String("transactional-id", "", "with --exactly-once: transactional id (default: derived from --name and --file)")
+	f.Duration("transaction-timeout", connector.DefaultTransactionTimeout, "with --exactly-once: transaction timeout")
+	f.String("oversize", connector.OversizeTruncate.String(), "a line over --max-record-bytes: truncate, skip or fail")
+	f.Int("max-record-bytes", connector.DefaultMaxRecordBytes, "largest record value (also capped by the topic's max.message.bytes)")
+	f.Int("batch-size", connector.DefaultBatchLines, "most lines handed to the producer at once (Connect's batch.size)")
+	f.Int("max-buffered-records", connector.DefaultMaxBufferedRecords, "lines in flight; reading pauses beyond it")
+	f.Int("max-buffered-bytes", connector.DefaultMaxBufferedBytes, "record bytes in flight; reading pauses beyond it")
+	f.Bool("poll", false, "poll the file for changes instead of using inotify")
+	f.Duration("poll-interval", connector.DefaultPollInterval, "how often the file is looked at without a change event")
+	f.Duration("rotate-wait", connector.DefaultRotateWait, "how long a rotated file must stay idle before bridge leaves it while the new file is still empty")
+	f.Duration("shutdown-timeout", connector.DefaultShutdownTimeout, "how long a stop waits for Kafka to acknowledge lines in flight")
+	return cmd
+}
+
+// sourceConfig resolves the flags, then fills what the user did not set from the Connect
+// properties files, if given.
+func sourceConfig(cmd *cobra.Command, s *settings, args []string, log *slog.Logger) (connector.Config, error) {
+	cfg := connector.Config{
+		Name:               s.String("name"),
+		File:               s.String("file"),
+		Topic:              s.String("topic"),
+		Brokers:            s.StringSlice("brokers"),
+		OffsetsFile:        s.String("offsets"),
+		ConnectOffsetsFile: s.String("connect-offsets"),
+		FlushInterval:      s.Duration("flush-interval"),
+		ExactlyOnce:        s.Bool("exactly-once"),
+		OffsetsTopic:       s.String("offsets-topic"),
+		TransactionalID:    s.String("transactional-id"),
+		TransactionTimeout: s.Duration("transaction-timeout"),
+		MaxRecordBytes:     s.Int("max-record-bytes"),
+		BatchLines:         s.Int("batch-size"),
+		MaxBufferedRecords: s.Int("max-buffered-records"),
+		MaxBufferedBytes:   s.Int("max-buffered-bytes"),
+		Poll:               s.Bool("poll"),
+		PollInterval:       s.Duration("poll-interval"),
+		RotateWait:         s.Duration("rotate-wait"),
+		ShutdownTimeout:    s.Duration("shutdown-timeout"),
+	}
+	var err error
+	if cfg.Format, err = connector.ParseFormat(s.String("format")); err != nil {
+		s.Fail(fmt.Errorf("invalid value for --format: %q: want json-schema, json or string", s.String("format")))
+	}
+	if cfg.Oversize, err = connector.ParseOversize(s.String("oversize")); err != nil {
+		s.Fail(fmt.Errorf("invalid value for --oversize: %q: want truncate, skip or fail", s.String("oversize")))
+	}
+	if err := s.Err(); err != nil {
+		return cfg, err
+	}
+	if len(args) == 2 {
+		if err := applyConnectProps(cmd, s, &cfg, args[0], args[1], log); err != nil {
+			return cfg, usageError{err}
+		}
+	}
+	if cfg.OffsetsFile == "" {
+		cfg.OffsetsFile = connector.DefaultOffsetsPath(stateDir(), cfg.Name, cfg.File)
+	}
+	if cfg.ConnectOffsetsFile != "" && sameFile(cfg.OffsetsFile, cfg.ConnectOffsetsFile) {
+		return cfg, usageError{fmt.Errorf("--offsets %s is Connect's offsets file: bridge reads it to migrate, "+
+			"but never writes it; pick another", cfg.OffsetsFile)}
+	}
+	return cfg, nil
+}
+
+// stateDir is where bridge keeps state: $XDG_STATE_HOME/bridge, ~/.local/state/bridge, or
+// the temp dir when there is no home.
+func stateDir() string {
+	if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "bridge")
+	}
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		return filepath.Join(home, ".local", "state", "bridge")
+	}
+	return filepath.Join(os.TempDir(), "bridge")
+}
+
+func sameFile(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// connectKeys are the Connect settings bridge understands, or knowingly has no use for.
+var connectKeys = map[string]bool{
+	"bootstrap.servers": true, "key.converter": true, "value.converter": true,
+	"key.converter.schemas.enable": true, "value.converter.schemas.enable": true,
+	"offset.storage.file.filename": true, "offset.flush.interval.ms": true,
+	"name": true, "connector.class": true, "tasks.max": true, "file": true, "topic": true,
+	"batch.size": true,
+}
+
+// applyConnectProps fills cfg from a Connect standalone worker and FileStreamSource connector
+// config, for every setting the user did not give as a flag, variable or config-file key.
+func applyConnectProps(cmd *cobra.Command, s *settings, cfg *connector.Config, worker, conn string, log *slog.Logger) error {
+	props := map[string]string{}
+	for _, name := range []string{worker, conn} {
+		p, err := readProps(name)
+		if err != nil {
+			return err
+		}
+		for k, v := range p {
+			props[k] = v
+		}
+	}
+	if cls := props["connector.class"]; !isFileSource(cls) {
+		return fmt.Errorf("%s: connector.class=%q: bridge source only replaces FileStreamSource", conn, cls)
+	}
+	var unknown []string
+	for k := range props {
+		if !connectKeys[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		log.Info("ignoring Connect settings bridge has no use for", "keys", strings.Join(unknown, ","))
+	}
+	if tm := props["tasks.max"]; tm != "" && tm != "1" {
+		log.Info("tasks.max ignored: FileStreamSource runs one task per file anyway", "tasks.max", tm)
+	}
+	return setFromProps(cmd, s, cfg, props)
+}
+
+func readProps(name string) (map[string]string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	p, err := connector.ParseProperties(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
+
+func isFileSource(cls string) bool {
+	switch cls {
+	case "FileStreamSource", "FileStreamSourceConnector", "org.apache.kafka.connect.file.FileStreamSourceConnector":
+		return true
+	}
+	return false
+}
+
+// setFromProps maps each understood property onto cfg unless the user set its flag.
+func setFromProps(cmd *cobra.Command, s *settings, cfg *connector.Config, props map[string]string) error {
+	unset := func(flag, key string) (string, bool) {
+		v, ok := props[key]
+		return v, ok && !s.Changed(cmd, flag)
+	}
+	if v, ok := unset("brokers", "bootstrap.servers"); ok {
+		cfg.Brokers = splitList(v)
+	}
+	if v, ok := unset("name", "name"); ok {
+		cfg.Name = v
+	}
+	if v, ok := unset("file", "file"); ok {
+		cfg.File = v
+	}
+	if v, ok := unset("topic", "topic"); ok {
+		cfg.Topic = v
+	}
+	if v, ok := unset("connect-offsets", "offset.storage.file.filename"); ok {
+		cfg.ConnectOffsetsFile = v
+	}
+	if err := setNumbers(cmd, s, cfg, props); err != nil {
+		return err
+	}
+	if !s.Changed(cmd, "format") {
+		f, err := converterFormat(props)
+		if err != nil {
+			return err
+		}
+		cfg.Format = f
+	}
+	return nil
+}
+
+func setNumbers(cmd *cobra.Command, s *settings, cfg *connector.Config, props map[string]string) error {
+	if v, ok := props["batch.size"]; ok && !s.Changed(cmd, "batch-size") {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return fmt.Errorf("batch.size=%q: want a positive integer", v)
+		}
+		cfg.BatchLines = n
+	}
+	if v, ok := props["offset.flush.interval.ms"]; ok && !s.Changed(cmd, "flush-interval") {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("offset.flush.interval.ms=%q: want a positive integer", v)
+		}
+		cfg.FlushInterval = time.Duration(n) * time.Millisecond
+	}
+	return nil
+}
+
+// converterFormat maps Connect's value converter to a record format. The key is always null,
+// which every converter writes as null, so key.converter needs no mapping.
+func converterFormat(props map[string]string) (connector.Format, error) {
+	conv := strings.TrimSpace(props["value.converter"])
+	switch conv {
+	case "", "org.apache.kafka.connect.json.JsonConverter":
+		// JsonConverter's schemas.enable defaults to true; a stock worker sets it explicitly.
+		if strings.EqualFold(strings.TrimSpace(props["value.converter.schemas.enable"]), "false") {
+			return connector.FormatJSON, nil
+		}
+		return connector.FormatJSONSchema, nil
+	case "org.apache.kafka.connect.storage.StringConverter":
+		return connector.FormatString, nil
+	}
+	return 0, fmt.Errorf("value.converter=%s: bridge writes JsonConverter or StringConverter values", conv)
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

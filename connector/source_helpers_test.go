@@ -1,0 +1,226 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/kafkatest"
+)
+
+// syncBuffer is a log destination tests can read while the source writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// running is a Source running in the background of a test.
+type running struct {
+	src    *Source
+	cancel context.CancelFunc
+	done   chan struct{} // closed when Run returned
+	err    error         // what Run returned
+	logs   *syncBuffer
+}
+
+// stop cancels the source and returns what Run returned.
+func (r *running) stop(t *testing.T) error {
+	t.Helper()
+	r.cancel()
+	select {
+	case <-r.done:
+		return r.err
+	case <-time.After(60 * time.Second):
+		t.Fatal("source did not stop")
+		return nil
+	}
+}
+
+// wait returns what Run returned once it returns by itself.
+func (r *running) wait(t *testing.T, timeout time.Duration) error {
+	t.Helper()
+	select {
+	case <-r.done:
+		return r.err
+	case <-time.After(timeout):
+		t.Fatal("source still running")
+		return nil
+	}
+}
+
+// testConfig is a Config for file and topic on cluster c, with test-friendly timings.
+func testConfig(c *kafkatest.Cluster, dir, file, topic string) Config {
+	return Config{
+		File:            file,
+		Topic:           topic,
+		Brokers:         c.Brokers,
+		OffsetsFile:     filepath.Join(dir, "offsets.json"),
+		FlushInterval:   100 * time.Millisecond,
+		PollInterval:    20 * time.Millisecond,
+		RotateWait:      300 * time.Millisecond,
+		ShutdownTimeout: 10 * time.Second,
+	}
+}
+
+// startSource runs a Source for cfg until the test stops it (or ends).
+func startSource(t *testing.T, cfg Config) *running {
+	t.Helper()
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(logs, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	src, err := New(cfg, log)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{src: src, cancel: cancel, done: make(chan struct{}), logs: logs}
+	go func() { r.err = src.Run(ctx); close(r.done) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(30 * time.Second):
+		}
+	})
+	return r
+}
+
+// testWriter sends log lines to t.Log while the test runs, so failures show them.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	defer func() { _ = recover() }() // a log line after the test ended
+	w.t.Helper()
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
+
+// appendFile appends data to name, creating it.
+func appendFile(t *testing.T, name string, data string) {
+	t.Helper()
+	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	require.NoError(t, err)
+	_, err = f.WriteString(data)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
+// numbered returns lines "<prefix> <i>\n" for i in [from, to).
+func numbered(prefix string, from, to int) string {
+	var b bytes.Buffer
+	for i := from; i < to; i++ {
+		fmt.Fprintf(&b, "%s %06d\n", prefix, i)
+	}
+	return b.String()
+}
+
+func lines(prefix string, from, to int) []string {
+	out := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, fmt.Sprintf("%s %06d", prefix, i))
+	}
+	return out
+}
+
+// payloads decodes record values back into lines.
+func payloads(t *testing.T, recs []*kgo.Record) []string {
+	t.Helper()
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
+		line, err := DecodeValue(r.Value)
+		require.NoError(t, err, "value %q", r.Value)
+		out = append(out, string(line))
+	}
+	return out
+}
+
+// readN reads topic until n records arrived (or timeout) and returns their lines.
+func readN(t *testing.T, c *kafkatest.Cluster, topic string, n int) []string {
+	t.Helper()
+	return payloads(t, c.ReadAll(t, topic, n, 30*time.Second))
+}
+
+// readEverything reads every record of topic up to its current end: after the producer is
+// done, this counts duplicates too. readCommitted reads as an exactly-once consumer.
+func readEverything(t *testing.T, c *kafkatest.Cluster, topic string, readCommitted bool) []*kgo.Record {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	adm := kadm.NewClient(c.Client(t))
+	list := adm.ListEndOffsets
+	if readCommitted {
+		list = adm.ListCommittedOffsets
+	}
+	ends, err := list(ctx, topic)
+	require.NoError(t, err)
+	from := map[int32]kgo.Offset{}
+	want := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			from[o.Partition] = kgo.NewOffset().AtStart()
+			want[o.Partition] = o.Offset
+		}
+	})
+	if len(from) == 0 {
+		return nil
+	}
+	opts := []kgo.Opt{kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: from}), kgo.KeepControlRecords()}
+	if readCommitted {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl := c.Client(t, opts...)
+	var out []*kgo.Record
+	for len(want) > 0 {
+		fs := cl.PollFetches(ctx)
+		require.NoError(t, ctx.Err(), "reading %s: %d partitions not at their end", topic, len(want))
+		fs.EachRecord(func(r *kgo.Record) {
+			if !r.Attrs.IsControl() {
+				out = append(out, r)
+			}
+			if r.Offset+1 >= want[r.Partition] {
+				delete(want, r.Partition)
+			}
+		})
+	}
+	return out
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t *testing.T, timeout time.Duration, cond func() bool, msg string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out: "+msg, args...)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// loadOffsets reads the offsets file of cfg.
+func loadOffsets(t *testing.T, cfg Config) (Position, bool) {
+	t.Helper()
+	pos, ok, err := (&FileStore{Path: cfg.OffsetsFile}).Load(context.Background())
+	require.NoError(t, err)
+	return pos, ok
+}

@@ -1,0 +1,317 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// open positions the tailer for a run: at saved when the file it names can still be found
+// (at the path, or rotated beside it), else at the start of the file at the path, waiting
+// for that file to appear.
+func (t *tailer) open(ctx context.Context, saved *Position) error {
+	if saved == nil {
+		return t.openPath(ctx)
+	}
+	f, err := os.Open(t.cfg.Path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("open %s: %w", t.cfg.Path, err)
+	}
+	if f != nil {
+		same, err := isFile(f, saved.ID)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		if same {
+			return t.resumeIn(f, *saved)
+		}
+	}
+	// The path names another file, or none: ours was rotated while bridge was stopped.
+	if rot := t.findRotated(saved.ID, saved.Offset, nil); rot != nil {
+		if f != nil {
+			f.Close()
+		}
+		t.log.Info("resuming in the rotated file first", "file", rot.Name(), "offset", saved.Offset)
+		return t.startAt(rot, saved.Offset)
+	}
+	if saved.Offset > 0 {
+		t.log.Warn("the file of the saved offset is gone; reading the current file from its start",
+			"file", t.cfg.Path, "saved_offset", saved.Offset)
+	}
+	if f != nil {
+		return t.start(f, 0, nil)
+	}
+	return t.openPath(ctx)
+}
+
+// resumeIn resumes in f, the saved file, unless it was truncated meanwhile.
+func (t *tailer) resumeIn(f *os.File, saved Position) error {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("stat %s: %w", f.Name(), err)
+	}
+	if fi.Size() >= saved.Offset {
+		return t.startAt(f, saved.Offset)
+	}
+	t.stats.Truncations.Add(1)
+	if cp := t.findRotated(saved.ID, saved.Offset, fi); cp != nil {
+		f.Close()
+		t.log.Info("file was truncated while stopped; finishing its copy first", "copy", cp.Name(),
+			"offset", saved.Offset)
+		return t.startAt(cp, saved.Offset)
+	}
+	t.log.Warn("file was truncated while stopped; reading it from the start", "file", f.Name(),
+		"saved_offset", saved.Offset, "size", fi.Size())
+	return t.start(f, 0, nil)
+}
+
+// startAt starts reading f at off, knowing its head from the file itself.
+func (t *tailer) startAt(f *os.File, off int64) error {
+	head, err := readHead(f, t.cfg.HeadBytes)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	return t.start(f, off, head)
+}
+
+// openPath waits for the file at the path to exist, then starts reading it from 0.
+func (t *tailer) openPath(ctx context.Context) error {
+	said := false
+	for {
+		f, err := os.Open(t.cfg.Path)
+		if err == nil {
+			return t.start(f, 0, nil)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("open %s: %w", t.cfg.Path, err)
+		}
+		if !said {
+			t.log.Info("waiting for the file to appear", "file", t.cfg.Path)
+			said = true
+		}
+		t.note.watchCreate()
+		timer := time.NewTimer(t.cfg.PollInterval)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-t.note.C():
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// isFile reports whether f is the file id names: same inode and same first bytes.
+func isFile(f *os.File, id FileID) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("stat %s: %w", f.Name(), err)
+	}
+	if dev, ino := fileKey(fi); dev != id.Dev || ino != id.Ino {
+		return false, nil
+	}
+	return headMatches(f, id)
+}
+
+// compressed names the suffixes of rotated files that are no longer plain text.
+var compressed = []string{".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z", ".zip"}
+
+// findRotated looks beside the path for the file id names, holding at least off bytes: first
+// the same inode (renamed by logrotate's create), then a file named like a rotation of the
+// path (<file>.1, <file>-20240101, ...) that starts with the same bytes (copytruncate's copy).
+// skip, when set, is a file not to return (the truncated original). It returns nil when none
+// is found.
+func (t *tailer) findRotated(id FileID, off int64, skip fs.FileInfo) *os.File {
+	dir, base := filepath.Split(t.cfg.Path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.log.Warn("cannot list the directory for rotated files", "dir", dir, "err", err)
+		return nil
+	}
+	var copies []string
+	for _, e := range entries {
+		name := e.Name()
+		if name == base || !e.Type().IsRegular() {
+			continue
+		}
+		full := filepath.Join(dir, name)
+		fi, err := e.Info()
+		if err != nil || fi.Size() < off || (skip != nil && os.SameFile(fi, skip)) {
+			continue
+		}
+		if dev, ino := fileKey(fi); dev == id.Dev && ino == id.Ino {
+			if f := openIfHead(full, id); f != nil {
+				return f
+			}
+			continue
+		}
+		if isRotationName(base, name) {
+			copies = append(copies, full)
+		}
+	}
+	slices.SortFunc(copies, func(a, b string) int { return len(a) - len(b) }) // <file>.1 first
+	for _, name := range copies {
+		if f := openIfHead(name, id); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func isRotationName(base, name string) bool {
+	rest, ok := strings.CutPrefix(name, base)
+	if !ok || rest == "" || (rest[0] != '.' && rest[0] != '-') {
+		return false
+	}
+	for _, suffix := range compressed {
+		if strings.HasSuffix(rest, suffix) {
+			return false
+		}
+	}
+	return true
+}
+
+func openIfHead(name string, id FileID) *os.File {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil
+	}
+	if ok, err := headMatches(f, id); err != nil || !ok {
+		f.Close()
+		return nil
+	}
+	return f
+}
+
+// checkFiles looks at the files once the current one is read to its end, and reports whether
+// there is more to read now (more data, or another file).
+func (t *tailer) checkFiles() (bool, error) {
+	cur, err := t.f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("stat %s: %w", t.f.Name(), err)
+	}
+	at, err := os.Stat(t.cfg.Path)
+	switch {
+	case err == nil && os.SameFile(cur, at):
+		t.goneSaid = false
+		return t.checkTruncated(cur)
+	case errors.Is(err, fs.ErrNotExist):
+		if !t.goneSaid {
+			t.log.Info("the file is gone; still reading the old one until a new one appears", "file", t.cfg.Path)
+			t.goneSaid = true
+		}
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("stat %s: %w", t.cfg.Path, err)
+	}
+	// The path names another file: ours was rotated. While the new file is empty the writer
+	// may still be writing the old one (tshark >> file keeps its descriptor), so stay until
+	// the new file has data or the old one has been idle for RotateWait.
+	if at.Size() == 0 && time.Since(t.lastData) < t.cfg.RotateWait {
+		return false, nil
+	}
+	// One last read after seeing the new file: a writer writes the old file before the new
+	// one, so whatever it wrote to the old file is visible now.
+	n, err := t.fill()
+	if err != nil || n > 0 {
+		return n > 0, err
+	}
+	return t.rotate()
+}
+
+// rotate moves from the finished old file to the file now at the path.
+func (t *tailer) rotate() (bool, error) {
+	f, err := os.Open(t.cfg.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("open %s: %w", t.cfg.Path, err)
+	}
+	old, at := t.gen.name, t.pos()
+	t.dropPartial("rotated")
+	t.stats.Rotations.Add(1)
+	t.log.Info("file rotated: read the old file to its end, following the new one",
+		"old", old, "old_offset", at, "file", t.cfg.Path)
+	return true, t.start(f, 0, nil)
+}
+
+// busyCheck looks for a truncation every PollInterval while data keeps coming, because a
+// file truncated and rewritten past our offset never shows an end of file.
+func (t *tailer) busyCheck() error {
+	if time.Since(t.lastCheck) < t.cfg.PollInterval {
+		return nil
+	}
+	t.lastCheck = time.Now()
+	cur, err := t.f.Stat()
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", t.f.Name(), err)
+	}
+	_, err = t.checkTruncated(cur)
+	return err
+}
+
+// checkTruncated detects a truncation (copytruncate, "> file") of the current file: it is
+// shorter than what was read, or its first bytes changed.
+func (t *tailer) checkTruncated(cur fs.FileInfo) (bool, error) {
+	if cur.Size() >= t.readPos() {
+		same, err := t.headUnchanged()
+		if err != nil || same {
+			return false, err
+		}
+	}
+	return true, t.truncated(cur)
+}
+
+func (t *tailer) headUnchanged() (bool, error) {
+	head := t.gen.head // only this goroutine writes it
+	if len(head) == 0 {
+		return true, nil
+	}
+	now, err := readHead(t.f, len(head))
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(now, head), nil
+}
+
+// truncated restarts the current file from 0, after finishing copytruncate's copy when one
+// is found beside it: then only lines written between the copy and the truncation are lost.
+func (t *tailer) truncated(cur fs.FileInfo) error {
+	at := t.pos()
+	id := t.gen.id()
+	t.stats.Truncations.Add(1)
+	if cp := t.findRotated(id, at, cur); cp != nil {
+		t.log.Info("file truncated; finishing its copy first", "file", t.f.Name(), "copy", cp.Name(), "offset", at)
+		return t.startAt(cp, at)
+	}
+	t.dropPartial("truncated")
+	t.log.Warn("file truncated; reading it again from the start", "file", t.f.Name(), "was_at", at)
+	return t.start(t.f, 0, nil)
+}
+
+// dropPartial gives up an incomplete last line of a file that will not grow any more.
+func (t *tailer) dropPartial(why string) {
+	n := int64(t.w - t.r)
+	if t.over.active {
+		n += t.over.total
+	}
+	if n > 0 {
+		t.stats.DroppedBytes.Add(n)
+		t.log.Warn("dropping an incomplete last line", "file", t.f.Name(), "bytes", n, "reason", why)
+	}
+}
