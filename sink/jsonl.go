@@ -14,7 +14,8 @@ import (
 // mode per counted pair {"src","dst","count","batch_time"}. Empty batches write nothing.
 type JSONL struct {
 	w    *bufio.Writer
-	file *os.File // owned, synced after every batch; nil for an injected writer
+	file *os.File // owned; nil for an injected writer
+	sync bool     // fsync file after every batch (a regular file, not a pipe)
 	name string
 	buf  []byte
 	bt   []byte
@@ -29,15 +30,41 @@ func NewJSONL(w io.Writer) *JSONL {
 
 // CreateJSONL opens path for appending (creating it) and returns a sink that fsyncs the
 // file after every batch, so a committed offset never points past data a crash could
-// lose. Close closes the file.
+// lose. path may also be a named pipe. Close closes the file.
 func CreateJSONL(path string) (*JSONL, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("jsonl: %w", err)
 	}
+	if err := endTornLine(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("jsonl %s: %w", path, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("jsonl: %w", err)
+	}
 	s := NewJSONL(f)
-	s.file, s.name = f, "jsonl:"+path
+	s.file, s.name, s.sync = f, "jsonl:"+path, st.Mode().IsRegular()
 	return s, nil
+}
+
+// endTornLine ends the file with a newline if a crash left its last line half written,
+// so that line stays one bad line and does not swallow the first line written now.
+func endTornLine(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return err
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, st.Size()-1); err != nil {
+		return err
+	}
+	if last[0] != '\n' {
+		_, err = f.Write([]byte{'\n'})
+	}
+	return err
 }
 
 // flushAt bounds the line buffer before it is handed to the bufio.Writer.
@@ -85,7 +112,7 @@ func (s *JSONL) flush() error {
 	if err := s.w.Flush(); err != nil {
 		return fmt.Errorf("%s: %w", s.name, err)
 	}
-	if s.file != nil {
+	if s.sync {
 		if err := s.file.Sync(); err != nil {
 			return fmt.Errorf("%s: sync: %w", s.name, err)
 		}
@@ -98,7 +125,7 @@ func (s *JSONL) Close(context.Context) error {
 	err := s.flush()
 	if s.file != nil {
 		err = errors.Join(err, s.file.Close())
-		s.file = nil
+		s.file, s.sync = nil, false
 	}
 	return err
 }

@@ -79,6 +79,24 @@ func TestCreateJSONLAppends(t *testing.T) {
 	assert.Contains(t, string(raw), `"offset":1}`)
 }
 
+func TestCreateJSONLEndsATornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.jsonl")
+	require.NoError(t, os.WriteFile(path, []byte(`{"src":"a"}`+"\n"+`{"src":"b","ds`), 0o644))
+	s, err := CreateJSONL(path)
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), Batch{
+		Time: time.UnixMilli(0).UTC(), Tuples: []Tuple{{Src: "c", Dst: "d"}},
+	}))
+	require.NoError(t, s.Close(context.Background()))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	require.Len(t, lines, 3)
+	var got tupleJSON
+	assert.NoError(t, json.Unmarshal([]byte(lines[2]), &got), "the new line is whole")
+	assert.Equal(t, "c", got.Src)
+}
+
 func TestCreateJSONLBadPath(t *testing.T) {
 	_, err := CreateJSONL(filepath.Join(t.TempDir(), "missing", "out.jsonl"))
 	assert.Error(t, err)

@@ -32,6 +32,8 @@ func (s *Stream) clientOpts() []kgo.Opt {
 		kgo.BlockRebalanceOnPoll(),
 		// A blocked rebalance waits for at most one batch; give it that and some.
 		kgo.RebalanceTimeout(max(60*time.Second, 2*s.cfg.Interval+30*time.Second)),
+		kgo.SessionTimeout(s.cfg.SessionTimeout),
+		kgo.HeartbeatInterval(min(3*time.Second, s.cfg.SessionTimeout/3)),
 		kgo.WithLogger(kgoLogger{s.log}),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 			s.log.Info("partitions assigned", "partitions", m)

@@ -27,6 +27,9 @@ const (
 	DefaultParser        = ParserTshark
 	DefaultMaxValueBytes = 1 << 20
 	DefaultStatsEvery    = 30 * time.Second
+	// DefaultSessionTimeout is Kafka's: a member that stops heartbeating (killed, not
+	// stopped) keeps its partitions this long before the group moves them.
+	DefaultSessionTimeout = 45 * time.Second
 )
 
 // Config configures a Stream.
@@ -60,6 +63,9 @@ type Config struct {
 	// unique one. A stable id per instance lets a restart fence its crashed predecessor's
 	// open transaction at once instead of after the transaction timeout.
 	TransactionalID string
+	// SessionTimeout is how long the group waits for a silent member before moving its
+	// partitions away; brokers accept 6s to 30m by default.
+	SessionTimeout time.Duration
 	// MaxValueBytes: larger record values are counted and skipped.
 	MaxValueBytes int
 	// StatsEvery is how often skipped-input counters are logged when they changed.
@@ -71,13 +77,14 @@ type Config struct {
 // DefaultConfig returns the blog's settings for topics.
 func DefaultConfig(topics ...string) Config {
 	return Config{
-		Brokers:       []string{DefaultBrokers},
-		Topics:        topics,
-		Group:         DefaultGroup,
-		Interval:      DefaultInterval,
-		Parser:        DefaultParser,
-		MaxValueBytes: DefaultMaxValueBytes,
-		StatsEvery:    DefaultStatsEvery,
+		Brokers:        []string{DefaultBrokers},
+		Topics:         topics,
+		Group:          DefaultGroup,
+		Interval:       DefaultInterval,
+		Parser:         DefaultParser,
+		MaxValueBytes:  DefaultMaxValueBytes,
+		StatsEvery:     DefaultStatsEvery,
+		SessionTimeout: DefaultSessionTimeout,
 	}
 }
 
@@ -111,6 +118,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxValueBytes <= 0 {
 		bad("max value bytes %d: must be positive", c.MaxValueBytes)
+	}
+	if c.SessionTimeout < time.Second {
+		bad("session timeout %v: want at least 1s", c.SessionTimeout)
 	}
 	if c.StatsEvery < 0 {
 		bad("stats interval %v: must not be negative", c.StatsEvery)

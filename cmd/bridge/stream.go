@@ -65,6 +65,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 	f.Duration("window", 0, "with --top: count over this sliding window, a multiple of --interval (default: one interval)")
 	f.Duration("slide", 0, "with --window: output every this long, a multiple of --interval (default: --interval)")
 	f.Bool("exactly-once", false, "produce to the kafka: sink and commit offsets in one transaction per batch")
+	f.Duration("session-timeout", stream.DefaultSessionTimeout, "how long the group waits for a killed member before moving its partitions (broker bounds: 6s-30m)")
 	f.String("transactional-id", "", "with --exactly-once: a stable per-instance transactional id (default: unique per run)")
 	return cmd
 }
@@ -86,6 +87,7 @@ func streamConfig(s *settings, topics []string) (stream.Config, []sinkSpec, int)
 	cfg.Slide = s.Duration("slide")
 	cfg.ExactlyOnce = s.Bool("exactly-once")
 	cfg.TransactionalID = s.String("transactional-id")
+	cfg.SessionTimeout = s.Duration("session-timeout")
 	num := s.Int("num")
 	var specs []sinkSpec
 	for _, v := range s.StringSlice("sink") {
