@@ -61,6 +61,7 @@ func (s *Stream) finishBatch(ctx context.Context, sinks []sink.Sink, at time.Tim
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.workTimeout())
 	defer cancel()
 	b, emit := s.batch(at)
+	began, polled, tuples := time.Now(), s.polled, len(s.tuples)
 	var err error
 	if s.sess != nil {
 		err = s.finishTxn(ctx, sinks, b, emit)
@@ -75,7 +76,10 @@ func (s *Stream) finishBatch(ctx context.Context, sinks []sink.Sink, at time.Tim
 		clear(parts)
 	}
 	s.stats.batches.Add(1)
-	s.skips.maybeSummary(time.Now(), s.Stats())
+	now := time.Now()
+	s.log.Debug("batch done", "batch_time", at, "records", polled, "tuples", tuples,
+		"took", now.Sub(began), "total_records", s.stats.records.Load())
+	s.skips.maybeSummary(now, s.Stats())
 	return nil
 }
 
@@ -113,7 +117,7 @@ func (s *Stream) finishAtLeastOnce(ctx context.Context, sinks []sink.Sink, b sin
 	s.offs.add(s.marks)
 	if err := s.offs.commit(ctx, s.cl); err != nil {
 		// The offsets stay pending: the next batch's commit (or the revoke) retries them.
-		s.log.Warn("commit failed; retrying with the next batch", "err", err)
+		s.limit.warn(s.log, "commit failed; retrying with the next batch", "err", err)
 	}
 	s.cl.AllowRebalance()
 	return nil

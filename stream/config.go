@@ -27,6 +27,9 @@ const (
 	DefaultParser        = ParserTshark
 	DefaultMaxValueBytes = 1 << 20
 	DefaultStatsEvery    = 30 * time.Second
+	// DefaultMaxBatchRecords bounds a batch's memory (about 100 bytes a tuple) when a
+	// large backlog is consumed.
+	DefaultMaxBatchRecords = 1 << 20
 	// DefaultSessionTimeout is Kafka's: a member that stops heartbeating (killed, not
 	// stopped) keeps its partitions this long before the group moves them.
 	DefaultSessionTimeout = 45 * time.Second
@@ -66,6 +69,8 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a silent member before moving its
 	// partitions away; brokers accept 6s to 30m by default.
 	SessionTimeout time.Duration
+	// MaxBatchRecords is the most records one batch takes; the rest wait for the next.
+	MaxBatchRecords int
 	// MaxValueBytes: larger record values are counted and skipped.
 	MaxValueBytes int
 	// StatsEvery is how often skipped-input counters are logged when they changed.
@@ -77,14 +82,15 @@ type Config struct {
 // DefaultConfig returns the blog's settings for topics.
 func DefaultConfig(topics ...string) Config {
 	return Config{
-		Brokers:        []string{DefaultBrokers},
-		Topics:         topics,
-		Group:          DefaultGroup,
-		Interval:       DefaultInterval,
-		Parser:         DefaultParser,
-		MaxValueBytes:  DefaultMaxValueBytes,
-		StatsEvery:     DefaultStatsEvery,
-		SessionTimeout: DefaultSessionTimeout,
+		Brokers:         []string{DefaultBrokers},
+		Topics:          topics,
+		Group:           DefaultGroup,
+		Interval:        DefaultInterval,
+		Parser:          DefaultParser,
+		MaxValueBytes:   DefaultMaxValueBytes,
+		MaxBatchRecords: DefaultMaxBatchRecords,
+		StatsEvery:      DefaultStatsEvery,
+		SessionTimeout:  DefaultSessionTimeout,
 	}
 }
 
@@ -121,6 +127,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTimeout < time.Second {
 		bad("session timeout %v: want at least 1s", c.SessionTimeout)
+	}
+	if c.MaxBatchRecords <= 0 {
+		bad("max batch records %d: must be positive", c.MaxBatchRecords)
 	}
 	if c.StatsEvery < 0 {
 		bad("stats interval %v: must not be negative", c.StatsEvery)

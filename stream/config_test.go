@@ -1,6 +1,9 @@
 package stream
 
 import (
+	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +63,19 @@ func TestNextTickIsOnTheGrid(t *testing.T) {
 			assert.Equal(t, tt.want, nextTick(time.UnixMilli(tt.now.Milliseconds()), tt.iv).UnixMilli())
 		})
 	}
+}
+
+func TestLimiter(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	l := limiter{every: time.Hour}
+	for i := 0; i < 5; i++ {
+		l.warn(log, "fetch error", "partition", i, "err", errors.New("broker down"))
+	}
+	l.warn(log, "fetch error", "err", errors.New("other"))
+	assert.Equal(t, 2, strings.Count(buf.String(), "fetch error"), buf.String())
+
+	l.seen["fetch error: broker down"].last = time.Now().Add(-2 * time.Hour)
+	l.warn(log, "fetch error", "err", errors.New("broker down"))
+	assert.Contains(t, buf.String(), "suppressed=4")
 }

@@ -31,6 +31,7 @@ type Stream struct {
 	stats  counters
 	skips  skipLog
 	offs   offsets
+	limit  limiter
 	closed sync.Once
 
 	// The batch being collected; only Run's goroutine touches these.
@@ -50,6 +51,7 @@ func New(cfg Config, log *slog.Logger) (*Stream, error) {
 		loc:   cfg.Location,
 		dec:   newDecoder(cfg.Parser, cfg.MaxValueBytes),
 		skips: skipLog{log: log, every: cfg.StatsEvery},
+		limit: limiter{every: cfg.StatsEvery},
 		marks: make(map[string]map[int32]kgo.EpochOffset),
 		offs:  offsets{pending: make(map[string]map[int32]kgo.EpochOffset)},
 	}
@@ -153,7 +155,7 @@ func (s *Stream) advance(after time.Time) time.Time {
 	now := time.Now()
 	if !now.Before(next) {
 		missed := int(now.Sub(next)/s.cfg.Interval) + 1
-		s.log.Warn("falling behind: batches took longer than the interval", "skipped_ticks", missed)
+		s.limit.warn(s.log, "falling behind: batches took longer than the interval", "skipped_ticks", missed)
 		if s.win != nil {
 			s.win.skip(missed)
 		}
@@ -173,28 +175,41 @@ func nextTick(now time.Time, iv time.Duration) time.Time {
 func (s *Stream) workTimeout() time.Duration { return max(30*time.Second, 2*s.cfg.Interval) }
 
 // collect polls until the grid time `until` (or ctx's end), decoding records into the
-// current batch as they arrive.
+// current batch as they arrive. A batch holds at most MaxBatchRecords: past that the
+// stream stops polling until the tick, and the client pauses fetching once its buffer
+// is full, so a large backlog is worked off in bounded batches.
 func (s *Stream) collect(ctx context.Context, until time.Time) error {
 	pctx, cancel := context.WithDeadline(ctx, until)
 	defer cancel()
 	for pctx.Err() == nil {
-		fs := s.cl.PollRecords(pctx, 0)
-		var fatal error
-		fs.EachError(func(topic string, partition int32, err error) {
-			switch {
-			case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-			case errors.Is(err, kgo.ErrClientClosed):
-				fatal = err
-			default:
-				s.log.Warn("fetch error", "topic", topic, "partition", partition, "err", err)
-			}
-		})
-		if fatal != nil {
-			return fmt.Errorf("poll: %w", fatal)
+		room := s.cfg.MaxBatchRecords - s.polled
+		if room <= 0 {
+			<-pctx.Done()
+			break
+		}
+		fs := s.cl.PollRecords(pctx, room)
+		if err := s.fetchErrors(fs); err != nil {
+			return err
 		}
 		fs.EachRecord(s.add)
 	}
 	return nil
+}
+
+// fetchErrors logs fetch errors (the client retries them) and returns the one that ends
+// the stream: a closed client.
+func (s *Stream) fetchErrors(fs kgo.Fetches) error {
+	var fatal error
+	fs.EachError(func(topic string, partition int32, err error) {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		case errors.Is(err, kgo.ErrClientClosed):
+			fatal = fmt.Errorf("poll: %w", err)
+		default:
+			s.limit.warn(s.log, "fetch error", "topic", topic, "partition", partition, "err", err)
+		}
+	})
+	return fatal
 }
 
 // add decodes one record into the current batch and remembers its offset.

@@ -252,3 +252,21 @@ func TestStreamExactlyOnceKafkaSink(t *testing.T) {
 	}
 	assert.Equal(t, endOffsets(t, c, in), committed(t, c, cfg.Group, in))
 }
+
+// TestStreamBoundsBatches: a backlog larger than MaxBatchRecords is worked off in
+// batches of at most that many records, and nothing is lost.
+func TestStreamBoundsBatches(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 2)
+	produce(t, c, topic, packetValues(0, 500)...)
+	cfg := testConfig(c, topic)
+	cfg.MaxBatchRecords = 120
+	rec := &recorder{}
+	r := start(t, cfg, rec)
+	require.Eventually(t, func() bool { return len(rec.tuples()) >= 500 }, 60*time.Second, 20*time.Millisecond)
+	require.NoError(t, r.stop(t))
+	for _, b := range rec.snapshot() {
+		assert.LessOrEqual(t, len(b.Tuples), 120)
+	}
+	assert.Len(t, rec.tuples(), 500)
+}
