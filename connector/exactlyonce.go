@@ -45,6 +45,7 @@ func retryable(err error) bool {
 	var pathErr *fs.PathError
 	switch {
 	case errors.As(err, &pathErr), errors.Is(err, ErrOversizeLine), errors.Is(err, ErrInvalidConfig),
+		errors.Is(err, ErrTakenOver),
 		errors.Is(err, kerr.ProducerFenced), errors.Is(err, kerr.TransactionalIDAuthorizationFailed),
 		errors.Is(err, kerr.TopicAuthorizationFailed), errors.Is(err, kerr.ClusterAuthorizationFailed),
 		errors.Is(err, kerr.InvalidTopicException):
@@ -77,6 +78,9 @@ func (s *Source) transactOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkTakeover(saved); err != nil {
+		return err
+	}
 	t := newTailer(s.tailConfig(), s.log, &s.stats)
 	defer t.close()
 	if err := t.open(ctx, saved); err != nil {
@@ -89,16 +93,27 @@ func (s *Source) transactOnce(ctx context.Context) error {
 		tx.last = *saved
 	}
 	r.pump.begin = tx.begin
-	err = s.loop(ctx, t, r.pump, func() error { return tx.maybeCommit(ctx) })
-	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
-		defer cancel()
-		err = tx.commit(cctx)
+	// Commits run under the produce context: a stop lets a commit under way finish (for up to
+	// ShutdownTimeout) instead of cutting it off with an unknown outcome.
+	err = s.loop(ctx, t, r.pump, func() error { return tx.maybeCommit(r.pctx) })
+	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) && !tx.failed {
+		err = tx.commit(r.pctx)
 	}
 	if err != nil {
 		tx.abort(context.WithoutCancel(ctx))
 	}
 	return err
+}
+
+// checkTakeover stops a retrying run when the offsets were committed by another instance
+// since this run last saw them: two instances would otherwise fence each other in turn.
+func (s *Source) checkTakeover(saved *Position) error {
+	prev := s.lastSeen
+	s.lastSeen = saved
+	if prev == nil || saved == nil || saved.Instance == s.instance || *saved == *prev {
+		return nil
+	}
+	return fmt.Errorf("offsets committed by instance %s: %w", saved.Instance, ErrTakenOver)
 }
 
 func (s *Source) absFile() string {
@@ -120,9 +135,10 @@ type txn struct {
 	cl    *kgo.Client
 	store *TopicStore
 	acks  *acks
-	open  bool
-	last  Position // last committed
-	due   time.Time
+	open   bool
+	failed bool     // a commit failed: the transaction can only be aborted
+	last   Position // last committed
+	due    time.Time
 }
 
 func (x *txn) begin() error {
@@ -144,8 +160,17 @@ func (x *txn) maybeCommit(ctx context.Context) error {
 }
 
 // commit waits for every produced line, then writes the position after the last one and
-// commits both, unless nothing moved.
+// commits both, unless nothing moved. It gives up after TransactionTimeout, when the broker
+// would abort the transaction anyway.
 func (x *txn) commit(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, x.src.cfg.TransactionTimeout)
+	defer cancel()
+	err := x.tryCommit(ctx)
+	x.failed = err != nil
+	return err
+}
+
+func (x *txn) tryCommit(ctx context.Context) error {
 	x.due = time.Now().Add(x.src.cfg.FlushInterval)
 	if err := x.cl.Flush(ctx); err != nil {
 		return fmt.Errorf("flush transaction: %w", err)
@@ -153,8 +178,8 @@ func (x *txn) commit(ctx context.Context) error {
 	if err := x.acks.failure(); err != nil {
 		return err
 	}
-	m := x.acks.watermark()
-	pos := x.src.position(m)
+	pos := x.src.position(x.acks.watermark())
+	pos.Instance = x.src.instance
 	if pos == x.last && !x.open {
 		return nil
 	}
@@ -164,11 +189,12 @@ func (x *txn) commit(ctx context.Context) error {
 	if err := x.store.Save(ctx, pos); err != nil {
 		return err
 	}
-	x.open = false
 	if err := x.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
+	x.open = false
 	x.last = pos
+	x.src.lastSeen = &pos
 	x.src.stats.OffsetsSaved.Add(1)
 	return nil
 }

@@ -25,6 +25,9 @@ type Position struct {
 	File      string `json:"file"`   // the followed path, as configured
 	Offset    int64  `json:"offset"` // bytes, always just after a line terminator (or 0)
 	ID        FileID `json:"id"`
+	// Instance names the run that saved it (exactly-once only), so a run whose transaction
+	// failed can tell whether another instance took over meanwhile.
+	Instance string `json:"instance,omitempty"`
 }
 
 // FileID tells one file generation from another: the inode survives renames (logrotate's

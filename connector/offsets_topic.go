@@ -155,11 +155,12 @@ func (s *TopicStore) readLast(ctx context.Context, from map[int32]kgo.Offset, en
 	for len(from) > 0 {
 		pctx, cancel := context.WithTimeout(ctx, loadStall)
 		fs := cl.PollFetches(pctx)
+		stalled := pctx.Err() != nil
 		cancel()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if pctx.Err() != nil {
+		if stalled {
 			return nil, fmt.Errorf("load offsets from %s: no progress for %s", s.Topic, loadStall)
 		}
 		fs.EachError(func(_ string, p int32, err error) {

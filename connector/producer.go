@@ -263,7 +263,8 @@ func (p *pump) truncate(line []byte) []byte {
 		if n <= p.limit {
 			break
 		}
-		k -= max(1, n-p.limit)
+		// Escapes make a byte cost up to six: shrink in proportion, at least by one.
+		k = min(k-1, k*p.limit/n)
 	}
 	return p.encode(line[:max(k, 0)])
 }

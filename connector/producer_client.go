@@ -86,6 +86,7 @@ type run struct {
 	cl    *kgo.Client
 	acks  *acks
 	pump  *pump
+	pctx  context.Context // cancelled only ShutdownTimeout after a stop
 	hard  context.CancelFunc
 	done  chan struct{}
 	wg    sync.WaitGroup
@@ -95,7 +96,7 @@ type run struct {
 func (s *Source) newRun(ctx context.Context, cl *kgo.Client, t *tailer, limit int) *run {
 	pctx, hard := context.WithCancel(context.WithoutCancel(ctx))
 	a := newAcks(s.cfg.MaxBufferedRecords, mark{t.gen, t.pos()}, &s.stats)
-	r := &run{src: s, cl: cl, acks: a, hard: hard, done: make(chan struct{})}
+	r := &run{src: s, cl: cl, acks: a, pctx: pctx, hard: hard, done: make(chan struct{})}
 	r.pump = &pump{
 		cl: cl, topic: s.cfg.Topic, format: s.cfg.Format, limit: limit, policy: s.cfg.Oversize,
 		acks: a, pctx: pctx, log: s.log, stats: &s.stats, gen: t.gen,

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,6 +43,9 @@ var (
 	ErrInvalidConfig = errors.New("invalid source config")
 	// ErrUnknownOversize: ParseOversize was given a name it does not know.
 	ErrUnknownOversize = errors.New("unknown oversize policy")
+	// ErrTakenOver: with exactly-once, another instance with the same transactional ID
+	// committed offsets while this one was retrying a failed transaction.
+	ErrTakenOver = errors.New("another instance took over this connector and file")
 )
 
 // Oversize is what happens to a line whose record would be over the size limit.
@@ -159,10 +163,13 @@ func (c Config) Validate() error {
 		return bad("no offsets file")
 	case c.BatchLines < 1, c.MaxRecordBytes < 64, c.HeadBytes < 1, c.MaxBufferedRecords < 1,
 		c.MaxBufferedBytes < 1:
-		return bad("batch size, record limit, head bytes and buffers must be positive "+
+		return bad("batch size, record limit, head bytes and buffers must be positive " +
 			"(record limit at least 64)")
 	case c.FlushInterval < 0, c.PollInterval < 0, c.RotateWait < 0, c.ShutdownTimeout < 0:
 		return bad("negative duration")
+	}
+	if c.MaxBufferedBytes <= c.MaxRecordBytes+recordOverhead {
+		return bad("the buffer (%d bytes) must hold a record of the largest size (%d)", c.MaxBufferedBytes, c.MaxRecordBytes)
 	}
 	if c.ExactlyOnce && c.OffsetsTopic == c.Topic {
 		return bad("the offsets topic must not be the data topic")
@@ -196,10 +203,12 @@ type Stats struct {
 
 // Source follows a file and produces each complete line to Kafka.
 type Source struct {
-	cfg   Config
-	log   *slog.Logger
-	stats Stats
-	limit atomic.Int32 // producer batch limit, from the topic's max.message.bytes when known
+	cfg      Config
+	log      *slog.Logger
+	stats    Stats
+	limit    atomic.Int32 // producer batch limit, from the topic's max.message.bytes when known
+	instance string       // names this run in exactly-once offsets
+	lastSeen *Position    // exactly-once: the offsets last loaded or committed by this run
 }
 
 // New returns a Source for cfg; it does nothing until Run.
@@ -207,7 +216,7 @@ func New(cfg Config, log *slog.Logger) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Source{cfg: cfg.withDefaults(), log: log}
+	s := &Source{cfg: cfg.withDefaults(), log: log, instance: rand.Text()}
 	s.limit.Store(defaultBatchMax)
 	return s, nil
 }

@@ -79,6 +79,7 @@ type tailer struct {
 	lastData  time.Time // when f last gave bytes
 	lastCheck time.Time // of the truncation checks while busy
 	goneSaid  bool      // logged that the path is gone
+	slept     bool      // reached the end and waited since the files were last checked
 	b         batch
 }
 
@@ -148,6 +149,17 @@ func (t *tailer) next(ctx context.Context, wait time.Duration) (*batch, error) {
 		if t.scan(b) {
 			break
 		}
+		if t.slept {
+			// Look before reading on: a file truncated and rewritten past our offset while we
+			// slept must not be read from that offset.
+			t.slept = false
+			if _, err := t.checkFiles(); err != nil {
+				return nil, err
+			}
+			if b.gen != t.gen {
+				return t.resetBatch(), nil
+			}
+		}
 		n, err := t.fill()
 		if err != nil {
 			return nil, err
@@ -171,6 +183,7 @@ func (t *tailer) next(ctx context.Context, wait time.Duration) (*batch, error) {
 		if moved {
 			continue
 		}
+		t.slept = true
 		if !time.Now().Before(deadline) {
 			break
 		}

@@ -1,0 +1,117 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/kafkatest"
+)
+
+// eosConfig is testConfig with exactly-once on, a fresh offsets topic (created, compacted, by
+// the source itself and deleted after the test) and a unique transactional ID.
+func eosConfig(t *testing.T, c *kafkatest.Cluster, dir, file, topic string) Config {
+	t.Helper()
+	cfg := testConfig(c, dir, file, topic)
+	cfg.ExactlyOnce = true
+	cfg.OffsetsFile = ""
+	cfg.OffsetsTopic = topic + "-offsets"
+	cfg.TransactionalID = "bridge-test-" + topic
+	cfg.FlushInterval = 200 * time.Millisecond
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = kadm.NewClient(c.Client(t)).DeleteTopics(ctx, cfg.OffsetsTopic)
+	})
+	return cfg
+}
+
+// committedLines is what a read_committed consumer sees in topic, in order per partition.
+func committedLines(t *testing.T, c *kafkatest.Cluster, topic string) []string {
+	t.Helper()
+	return payloads(t, readEverything(t, c, topic, true))
+}
+
+// Lines and offsets commit together: across a restart a read_committed consumer sees every
+// line exactly once, and the offsets topic is created compacted.
+func TestExactlyOnceRestart(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 3)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "en0.log")
+	cfg := eosConfig(t, c, dir, file, topic)
+	appendFile(t, file, numbered("first", 0, 1000))
+
+	r := startSource(t, cfg)
+	eventually(t, 30*time.Second, func() bool { return len(committedLines(t, c, topic)) == 1000 }, "first run committed")
+	require.NoError(t, r.stop(t))
+
+	appendFile(t, file, numbered("second", 0, 1000))
+	r = startSource(t, cfg)
+	eventually(t, 30*time.Second, func() bool { return len(committedLines(t, c, topic)) == 2000 }, "second run committed")
+	require.NoError(t, r.stop(t))
+	assert.ElementsMatch(t, append(lines("first", 0, 1000), lines("second", 0, 1000)...), committedLines(t, c, topic))
+
+	rcs, err := kadm.NewClient(c.Client(t)).DescribeTopicConfigs(t.Context(), cfg.OffsetsTopic)
+	require.NoError(t, err)
+	rc, err := rcs.On(cfg.OffsetsTopic, nil)
+	require.NoError(t, err)
+	for _, kv := range rc.Configs {
+		if kv.Key == "cleanup.policy" {
+			assert.Equal(t, "compact", kv.MaybeValue())
+		}
+	}
+}
+
+// A second instance with the same transactional ID fences the first, which stops with an
+// error instead of fighting back; the second one resumes from the committed offset.
+func TestExactlyOnceFencing(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 1)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "en0.log")
+	cfg := eosConfig(t, c, dir, file, topic)
+	appendFile(t, file, numbered("a", 0, 500))
+
+	first := startSource(t, cfg)
+	eventually(t, 30*time.Second, func() bool { return len(committedLines(t, c, topic)) == 500 }, "first committed")
+	second := startSource(t, cfg)
+	appendFile(t, file, numbered("b", 0, 500))
+	err := first.wait(t, 30*time.Second)
+	require.Error(t, err, "the fenced instance stops")
+	assert.True(t, errors.Is(err, kerr.ProducerFenced) || errors.Is(err, ErrTakenOver), "%v", err)
+	eventually(t, 30*time.Second, func() bool { return len(committedLines(t, c, topic)) >= 1000 }, "second committed")
+	require.NoError(t, second.stop(t))
+	assert.Equal(t, append(lines("a", 0, 500), lines("b", 0, 500)...), committedLines(t, c, topic))
+}
+
+// The offsets topic holds the position under Connect's key shape, last value wins.
+func TestTopicStoreRoundTrip(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 1)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "en0.log")
+	cfg := eosConfig(t, c, dir, file, topic)
+	appendFile(t, file, "x\ny\n")
+	r := startSource(t, cfg)
+	eventually(t, 30*time.Second, func() bool { return len(committedLines(t, c, topic)) == 2 }, "committed")
+	require.NoError(t, r.stop(t))
+
+	store := &TopicStore{Client: c.Client(t), Topic: cfg.OffsetsTopic, Key: OffsetKey(DefaultName, file),
+		ConsumerOpts: []kgo.Opt{kgo.SeedBrokers(c.Brokers...)}, Log: r.src.log}
+	pos, ok, err := store.Load(t.Context())
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, int64(4), pos.Offset)
+	assert.Equal(t, file, pos.File)
+	assert.Equal(t, fmt.Sprintf(`["%s",{"filename":"%s"}]`, DefaultName, file), string(OffsetKey(DefaultName, file)))
+}

@@ -1,0 +1,174 @@
+package connector
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newTestTailer opens a tailer on path, driven by hand: no Kafka, no goroutine.
+func newTestTailer(t *testing.T, path string, mut func(*tailConfig)) *tailer {
+	t.Helper()
+	cfg := tailConfig{
+		Path: path, HeadBytes: DefaultHeadBytes, MaxLine: 1000, BatchLines: 100, BufferBytes: 4096,
+		PollInterval: 5 * time.Millisecond, RotateWait: time.Hour,
+	}
+	if mut != nil {
+		mut(&cfg)
+	}
+	tl := newTailer(cfg, slog.New(slog.NewTextHandler(testWriter{t}, nil)), &Stats{})
+	t.Cleanup(tl.close)
+	require.NoError(t, tl.open(t.Context(), nil))
+	return tl
+}
+
+// collect calls next until it returns no line within a short wait, and returns every line
+// with the end offset of the last one.
+func collect(t *testing.T, tl *tailer) (got []string, end int64) {
+	t.Helper()
+	for {
+		b, err := tl.next(t.Context(), 30*time.Millisecond)
+		require.NoError(t, err)
+		if len(b.lines) == 0 && b.gen == tl.gen && len(got) > 0 {
+			return got, end
+		}
+		if len(b.lines) == 0 && len(got) == 0 {
+			b, err = tl.next(t.Context(), 30*time.Millisecond)
+			require.NoError(t, err)
+			if len(b.lines) == 0 {
+				return nil, tl.pos()
+			}
+		}
+		for i, l := range b.lines {
+			got = append(got, string(l))
+			end = b.ends[i]
+		}
+	}
+}
+
+// A file truncated and rewritten past the offset while the tailer slept is read from 0,
+// not from the old offset into the middle of a new line.
+func TestTailerTruncatedAndRegrownWhileIdle(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, numbered("first", 0, 3))
+	tl := newTestTailer(t, path, nil)
+	got, _ := collect(t, tl)
+	require.Equal(t, lines("first", 0, 3), got)
+	first := tl.gen
+
+	require.NoError(t, os.WriteFile(path, []byte(numbered("second", 0, 10)), 0o644))
+	got, end := collect(t, tl)
+	assert.Equal(t, lines("second", 0, 10), got)
+	assert.NotSame(t, first, tl.gen, "a new generation")
+	assert.Equal(t, int64(len(numbered("second", 0, 10))), end)
+	assert.Equal(t, int64(1), tl.stats.Truncations.Load())
+}
+
+// A line longer than the buffer is cut to MaxLine and skipped to its end with bounded memory;
+// the lines around it are intact, their offsets right.
+func TestTailerOversizeLines(t *testing.T) {
+	long := strings.Repeat("x", 20000)
+	mid := strings.Repeat("y", 500)
+	tests := []struct {
+		name string
+		data string
+		cr   bool // the long line ends in "\r\n" split across reads
+	}{
+		{"longer than the buffer", "a\n" + long + "\nb\n", false},
+		{"longer than the buffer, crlf", "a\n" + long + "\r\nb\n", true},
+		{"longer than MaxLine, inside the buffer", "a\n" + mid + "\nb\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "en0.log")
+			appendFile(t, path, tt.data)
+			tl := newTestTailer(t, path, func(c *tailConfig) { c.MaxLine = 100 })
+			var got []string
+			var overLen, overEnd int64
+			for len(got) < 3 {
+				b, err := tl.next(t.Context(), time.Second)
+				require.NoError(t, err)
+				if b.oversize {
+					require.Len(t, b.lines, 1, "an oversize line comes alone")
+					overLen, overEnd = b.lineLen, b.ends[0]
+				}
+				for _, l := range b.lines {
+					got = append(got, string(l))
+				}
+			}
+			longLine := strings.Split(tt.data, "\n")[1]
+			longLine = strings.TrimSuffix(longLine, "\r")
+			assert.Equal(t, []string{"a", longLine[:100], "b"}, got)
+			assert.Equal(t, int64(len(longLine)), overLen)
+			term := 1
+			if tt.cr {
+				term = 2
+			}
+			assert.Equal(t, int64(2+len(longLine)+term), overEnd)
+			assert.Equal(t, int64(len(tt.data)), tl.pos())
+		})
+	}
+}
+
+// An oversize line still being written is not handed out until it ends.
+func TestTailerOversizeLineWaitsForItsEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, strings.Repeat("z", 10000)+"\r")
+	tl := newTestTailer(t, path, func(c *tailConfig) { c.MaxLine = 100 })
+	b, err := tl.next(t.Context(), 50*time.Millisecond)
+	require.NoError(t, err)
+	assert.Empty(t, b.lines, "no terminator yet: a lone \\r at the end waits for the next byte")
+	appendFile(t, path, "\nafter\n")
+	got, end := collect(t, tl)
+	assert.Equal(t, []string{strings.Repeat("z", 100), "after"}, got)
+	assert.Equal(t, int64(10000+2+6), end)
+}
+
+func TestTailerBatchLimitAndHead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, numbered("l", 0, 250))
+	tl := newTestTailer(t, path, func(c *tailConfig) { c.BatchLines = 100; c.HeadBytes = 50 })
+	b, err := tl.next(t.Context(), time.Second)
+	require.NoError(t, err)
+	assert.Len(t, b.lines, 100)
+	got, _ := collect(t, tl)
+	assert.Len(t, got, 150)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, data[:50], tl.gen.head, "the head is the file's first HeadBytes")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	dev, ino := fileKey(fi)
+	assert.Equal(t, headID(dev, ino, data[:50]), tl.gen.id())
+}
+
+// A file that never existed is waited for until the context ends.
+func TestTailerOpenWaitsUntilCancelled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "never.log")
+	tl := newTailer(tailConfig{Path: path, PollInterval: 5 * time.Millisecond, BufferBytes: 4096, MaxLine: 100,
+		BatchLines: 10, HeadBytes: 10}, slog.New(slog.DiscardHandler), &Stats{})
+	defer tl.close()
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, tl.open(ctx, nil), context.DeadlineExceeded)
+}
+
+func TestTailerUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every file; the CLI test covers this as another user")
+	}
+	path := filepath.Join(t.TempDir(), "secret.log")
+	appendFile(t, path, "x\n")
+	require.NoError(t, os.Chmod(path, 0))
+	tl := newTailer(tailConfig{Path: path, PollInterval: time.Millisecond, BufferBytes: 4096, MaxLine: 100,
+		BatchLines: 10, HeadBytes: 10}, slog.New(slog.DiscardHandler), &Stats{})
+	defer tl.close()
+	assert.ErrorIs(t, tl.open(t.Context(), nil), os.ErrPermission)
+}
