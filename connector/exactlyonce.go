@@ -131,10 +131,10 @@ func (s *Source) consumerOpts() []kgo.Opt {
 
 // txn commits the lines produced since the last commit together with the position after them.
 type txn struct {
-	src   *Source
-	cl    *kgo.Client
-	store *TopicStore
-	acks  *acks
+	src    *Source
+	cl     *kgo.Client
+	store  *TopicStore
+	acks   *acks
 	open   bool
 	failed bool     // a commit failed: the transaction can only be aborted
 	last   Position // last committed

@@ -34,8 +34,8 @@ func TestRotateRenameCreateDrainsOldFile(t *testing.T) {
 	// The writer still holds the old file: lines keep going there until it reopens.
 	_, err = old.WriteString(numbered("old", 100, 200))
 	require.NoError(t, err)
-	time.Sleep(100 * time.Millisecond) // the source sees the new name empty, or absent
-	_, err = old.WriteString(numbered("old", 200, 300)) // last words before the writer moves on
+	time.Sleep(100 * time.Millisecond) // the source sees the path absent meanwhile
+	_, err = old.WriteString(numbered("old", 200, 300))
 	require.NoError(t, err)
 	appendFile(t, file, numbered("new", 0, 100))
 
