@@ -1,16 +1,63 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bridge-project/bridge/demo"
 )
 
-// TODO(issue): replaced by the real command; present so the tree builds meanwhile.
 func newDemoCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "(not built yet)",
-		RunE:  func(*cobra.Command, []string) error { return errors.New("demo: not built yet") },
+		Short: "Run the whole pipeline in one process on the embedded broker: no Kafka needed",
+		Long: `Start the embedded broker, replay a bundled real tshark capture into a log at the pace
+it was captured, follow the log with the source, and print Spark-style batches of
+(source, destination) every --interval. With --live -i IFACE it runs tshark -l -i IFACE
+instead of the replay: the blog's three terminals in one command. Ctrl-C stops it.`,
+		Example: "  bridge demo\n  bridge demo --top 10\n  sudo bridge demo --live -i eth0",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := loadSettings(cmd)
+			if err != nil {
+				return err
+			}
+			cfg := demo.Config{
+				Listen:   s.String("listen"),
+				Dir:      s.String("dir"),
+				Topic:    s.String("topic"),
+				Interval: s.Duration("interval"),
+				Num:      s.Int("num"),
+				Top:      s.Int("top"),
+				Live:     s.Bool("live"),
+				Iface:    s.String("interface"),
+				Tshark:   s.String("tshark"),
+			}
+			speed := s.String("speed")
+			if err := s.Err(); err != nil {
+				return err
+			}
+			if _, err := fmt.Sscan(speed, &cfg.Speed); err != nil || cfg.Speed <= 0 {
+				return usageError{fmt.Errorf("invalid value for --speed: %q (want a number above 0)", speed)}
+			}
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
+			}
+			return demo.Run(cmd.Context(), cfg, a.stdout, a.log)
+		},
 	}
+	f := cmd.Flags()
+	f.String("listen", demo.DefaultListen, "where the embedded broker listens (port 0: any free port)")
+	f.String("dir", "", "folder for the demo's log and offsets (default: a temporary folder)")
+	f.String("topic", demo.DefaultTopic, "topic the lines go through")
+	f.Duration("interval", 2*time.Second, "batch interval")
+	f.Int("num", demo.DefaultNum, "records printed per batch")
+	f.Int("top", 0, "print the N most frequent (src, dst) pairs per batch instead of records")
+	f.String("speed", "1", "replay speed: 2 replays the capture twice as fast as it was recorded")
+	f.Bool("live", false, "capture live with tshark -l -i IFACE instead of replaying the bundled capture")
+	f.StringP("interface", "i", "", "interface for --live")
+	f.String("tshark", "tshark", "tshark binary for --live")
+	return cmd
 }

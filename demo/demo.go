@@ -1,0 +1,221 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/bridge-project/bridge"
+	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/devbroker"
+	"github.com/bridge-project/bridge/sink"
+	"github.com/bridge-project/bridge/stream"
+)
+
+// Defaults.
+const (
+	DefaultListen = "127.0.0.1:0"
+	DefaultTopic  = connector.DefaultTopic
+	DefaultGroup  = "bridge-demo"
+	DefaultNum    = 10
+	DefaultSpeed  = 1.0
+)
+
+// ErrNoTshark means --live was asked for on a machine without tshark.
+var ErrNoTshark = errors.New("tshark not found on PATH: install it (Debian/Ubuntu: apt-get install tshark; " +
+	"macOS: brew install wireshark) or run the demo without --live")
+
+// Config sets up the demo. The zero value of each field takes its default.
+type Config struct {
+	// Listen is where the embedded broker listens; port 0 picks a free one.
+	Listen string
+	// Dir holds the log and the source's offsets; empty means a temporary folder that is
+	// removed at the end.
+	Dir      string
+	Topic    string
+	Interval time.Duration
+	Num      int
+	// Top, when above 0, prints the most frequent pairs per batch instead of tuples.
+	Top int
+	// Speed divides the pauses of the replayed capture.
+	Speed float64
+	// Live captures with `tshark -l -i Iface` instead of replaying the bundled capture.
+	Live   bool
+	Iface  string
+	Tshark string // the tshark binary; default looked up on PATH
+}
+
+// Validate reports the first bad field.
+func (c Config) Validate() error {
+	switch {
+	case c.Live && c.Iface == "":
+		return errors.New("--live needs an interface: -i IFACE")
+	case c.Interval < 0, c.Num < 0, c.Top < 0, c.Speed < 0:
+		return errors.New("interval, num, top and speed must not be negative")
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.Topic == "" {
+		c.Topic = DefaultTopic
+	}
+	if c.Interval == 0 {
+		c.Interval = stream.DefaultInterval
+	}
+	if c.Num == 0 {
+		c.Num = DefaultNum
+	}
+	if c.Speed == 0 {
+		c.Speed = DefaultSpeed
+	}
+	if c.Tshark == "" {
+		c.Tshark = "tshark"
+	}
+	return c
+}
+
+// Run starts the embedded broker, the writer of the log (replay or live tshark), the
+// source and the stream, prints batches to out until ctx ends, then stops them all.
+func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	cfg = cfg.withDefaults()
+	tshark := ""
+	if cfg.Live {
+		path, err := exec.LookPath(cfg.Tshark)
+		if err != nil {
+			return ErrNoTshark
+		}
+		tshark = path
+	}
+	dir, cleanup, err := workDir(cfg.Dir)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	broker, err := devbroker.Start(devbroker.Config{
+		Listen: cfg.Listen, Partitions: 1, Topics: []string{cfg.Topic},
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer broker.Close()
+
+	logPath := filepath.Join(dir, "en0.log")
+	if err := os.WriteFile(logPath, nil, 0o644); err != nil {
+		return fmt.Errorf("demo log: %w", err)
+	}
+	src, err := connector.New(connector.Config{
+		File: logPath, Topic: cfg.Topic, Brokers: []string{broker.Addr()},
+		Format: connector.FormatJSONSchema, OffsetsFile: filepath.Join(dir, "offsets.json"),
+	}, log)
+	if err != nil {
+		return err
+	}
+	scfg := stream.DefaultConfig(cfg.Topic)
+	scfg.Brokers, scfg.Group, scfg.Interval, scfg.FromBeginning = []string{broker.Addr()}, DefaultGroup, cfg.Interval, true
+	scfg.Top = cfg.Top
+	st, err := stream.New(scfg, log)
+	if err != nil {
+		return err
+	}
+	num := cfg.Num
+	if cfg.Top > 0 {
+		num = cfg.Top
+	}
+	out2 := sink.NewStdout(out, sink.StdoutConfig{Num: num})
+
+	log.Info("demo running: Ctrl-C stops it", "log", logPath, "broker", broker.Addr(), "topic", cfg.Topic, "live", cfg.Live)
+	write := func(ctx context.Context) error { return replay(ctx, logPath, cfg.Speed) }
+	if cfg.Live {
+		write = func(ctx context.Context) error { return capture(ctx, tshark, cfg.Iface, logPath, log) }
+	}
+	return runAll(ctx,
+		func(ctx context.Context) error { return st.Run(ctx, []sink.Sink{out2}) },
+		src.Run,
+		write,
+	)
+}
+
+func workDir(dir string) (string, func(), error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, fmt.Errorf("demo dir: %w", err)
+		}
+		return dir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "bridge-demo-")
+	if err != nil {
+		return "", nil, fmt.Errorf("demo dir: %w", err)
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+func replay(ctx context.Context, path string, speed float64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("demo log: %w", err)
+	}
+	defer f.Close()
+	r := NewReplayer(bridge.DemoLog)
+	r.Speed = speed
+	return r.Run(ctx, f)
+}
+
+// capture runs `tshark -l -i iface` appending to path, as the blog's first terminal did.
+func capture(ctx context.Context, tshark, iface, path string, log *slog.Logger) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("demo log: %w", err)
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, tshark, "-l", "-i", iface)
+	cmd.Stdout = f
+	cmd.Stderr = os.Stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	log.Info("capturing", "cmd", cmd.String())
+	if err := cmd.Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("tshark: %w", err)
+	}
+	return ctx.Err()
+}
+
+// runAll runs every part until ctx ends or one of them fails, which stops the others, and
+// waits for all of them.
+func runAll(ctx context.Context, parts ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	errs := make([]error, len(parts))
+	for i, part := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := part(ctx)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				errs[i] = err
+				cancel(err)
+				return
+			}
+			if ctx.Err() == nil {
+				cancel(nil) // a part that ends by itself ends the demo
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

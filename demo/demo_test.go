@@ -1,0 +1,69 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer lets the test read what the demo prints while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestDemoPrintsBatchesOfRealTuples(t *testing.T) {
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Config{Interval: 500 * time.Millisecond, Speed: 4}, &out, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
+	require.Eventually(t, func() bool {
+		return strings.Contains(out.String(), "('127.0.0.1', '127.0.0.1')\n")
+	}, 60*time.Second, 50*time.Millisecond, "a batch with tuples from the bundled capture; got:\n%s", out.String())
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, "a cancelled demo stops cleanly")
+	case <-time.After(30 * time.Second):
+		t.Fatal("demo did not stop after cancel")
+	}
+	first := strings.SplitN(out.String(), "\n", 4)
+	require.Len(t, first, 4)
+	assert.Equal(t, strings.Repeat("-", 43), first[0])
+	assert.Regexp(t, `^Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$`, first[1])
+	assert.Equal(t, strings.Repeat("-", 43), first[2])
+}
+
+func TestDemoLiveWithoutTshark(t *testing.T) {
+	err := Run(context.Background(), Config{Live: true, Iface: "lo", Tshark: "no-such-tshark-binary"}, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	assert.ErrorIs(t, err, ErrNoTshark)
+	assert.Contains(t, err.Error(), "apt-get install tshark")
+}
+
+func TestDemoConfigValidate(t *testing.T) {
+	assert.Error(t, Config{Live: true}.Validate(), "--live without -i")
+	assert.Error(t, Config{Num: -1}.Validate())
+	assert.NoError(t, Config{}.Validate())
+}
