@@ -88,7 +88,7 @@ var pprintHeader = regexp.MustCompile(`^-{43}\nTime: (\d{4}-\d\d-\d\d \d\d:\d\d:
 // on the interval grid in local time (TZ), the first --num tuples and "...".
 func TestCLIStreamPprint(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 1)
+	topic := newTopic(t, c, 1)
 	produce(t, c, topic, packetValues(0, 5)...)
 	p := startBridgeEnv(t, "pprint", []string{"TZ=Asia/Kolkata"}, "stream", topic, "--brokers", strings.Join(c.Brokers, ","),
 		"--group", topic+"-g", "--from-beginning", "--interval", "500ms", "--num", "3", "--parser", "seed")

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -282,24 +283,35 @@ func streamArgs(c *kafkatest.Cluster, topic, group string, extra ...string) []st
 		"--session-timeout", "6s"}, extra...)
 }
 
-// TestKill9AtLeastOnce: SIGKILL while records flow, restart: every record reaches the
-// jsonl sink at least once.
+// consuming waits until p has joined and completed a batch with records: killing it
+// earlier would test the group's join protocol, not the stream.
+func (p *proc) consuming(t *testing.T) {
+	t.Helper()
+	done := regexp.MustCompile(`msg="batch done".* records=[1-9]`)
+	waitFor(t, p.name+" to complete a batch", 90*time.Second, func() bool {
+		raw, _ := os.ReadFile(p.logf)
+		return done.Match(raw)
+	})
+}
+
+// TestKill9AtLeastOnce: SIGKILL while records flow (twice), restart: every record
+// reaches the jsonl sink at least once.
 func TestKill9AtLeastOnce(t *testing.T) {
+	bridgeBin(t)
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 3)
+	topic := newTopic(t, c, 3)
 	out := filepath.Join(t.TempDir(), "out.jsonl")
 	args := streamArgs(c, topic, topic+"-g", "--sink", "jsonl:"+out)
-	const total = 2000
-	prod := startProducer(t, c, topic, 50, 20*time.Millisecond, total)
-
-	for round, after := range []int{300, 1000} {
+	prod := startProducer(t, c, topic, 20, 20*time.Millisecond, 1<<30)
+	for round := 0; round < 2; round++ {
 		p := startBridge(t, fmt.Sprintf("stream-%d", round), args...)
-		waitFor(t, "output to grow", 60*time.Second, func() bool { return len(jsonlRefs(t, out)) >= after })
+		p.consuming(t)
+		time.Sleep(time.Duration(50+100*round) * time.Millisecond) // into the next batch
 		p.kill9(t)
 	}
-	want := prod.wait()
-	require.Len(t, want, total)
 	p := startBridge(t, "stream-final", args...)
+	p.consuming(t)
+	want := prod.stop()
 	waitFor(t, "every record in the sink", 90*time.Second, func() bool { return len(missing(want, jsonlRefs(t, out))) == 0 })
 	assert.Equal(t, 0, p.term(t), "SIGTERM exits 0")
 
@@ -308,7 +320,7 @@ func TestKill9AtLeastOnce(t *testing.T) {
 	for _, n := range got {
 		dups += n - 1
 	}
-	t.Logf("%d records, %d delivered twice or more after two SIGKILLs", total, dups)
+	t.Logf("%d records, %d delivered twice or more after two SIGKILLs", len(want), dups)
 	assert.Empty(t, missing(want, got))
 }
 
@@ -316,23 +328,22 @@ func TestKill9AtLeastOnce(t *testing.T) {
 // restart with the same transactional id leave every record exactly once in the output
 // topic as a read_committed consumer sees it.
 func TestKill9ExactlyOnce(t *testing.T) {
+	bridgeBin(t)
 	c := kafkatest.New(t)
-	in, outTopic := c.Topic(t, 3), c.Topic(t, 3)
+	in, outTopic := newTopic(t, c, 3), newTopic(t, c, 3)
 	args := streamArgs(c, in, in+"-g", "--sink", "kafka:"+outTopic, "--exactly-once",
 		"--transactional-id", in+"-txn")
-	const total = 2000
-	prod := startProducer(t, c, in, 50, 20*time.Millisecond, total)
-	committedOut := func() int {
-		return len(c.ReadAll(t, outTopic, total, 2*time.Second, kgo.FetchIsolationLevel(kgo.ReadCommitted())))
-	}
-
+	prod := startProducer(t, c, in, 20, 20*time.Millisecond, 1<<30)
 	p := startBridge(t, "stream-0", args...)
-	waitFor(t, "committed output", 60*time.Second, func() bool { return committedOut() >= 300 })
+	p.consuming(t)
+	time.Sleep(100 * time.Millisecond)
 	p.kill9(t)
-	want := prod.wait()
-	require.Len(t, want, total)
-
 	p = startBridge(t, "stream-1", args...)
+	p.consuming(t)
+	time.Sleep(500 * time.Millisecond)
+	want := prod.stop()
+	total := len(want)
+
 	recs := c.ReadAll(t, outTopic, total, 90*time.Second, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	require.Len(t, recs, total)
 	time.Sleep(time.Second) // let a duplicate, if any, be committed
@@ -353,7 +364,7 @@ func TestKill9ExactlyOnce(t *testing.T) {
 	for r, n := range got {
 		assert.Equal(t, 1, n, "input %v", r)
 	}
-	uncommitted := c.ReadAll(t, outTopic, total+1, 3*time.Second)
+	uncommitted := c.ReadAll(t, outTopic, 2*total, 3*time.Second)
 	t.Logf("output topic: %d committed records, %d including aborted ones", len(recs), len(uncommitted))
 }
 
@@ -361,8 +372,9 @@ func TestKill9ExactlyOnce(t *testing.T) {
 // 6-partition topic; stopping one moves its partitions to the other two, and no record
 // is lost or (since every stop commits) delivered twice.
 func TestThreeInstancesShareAGroup(t *testing.T) {
+	bridgeBin(t)
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 6)
+	topic := newTopic(t, c, 6)
 	dir := t.TempDir()
 	group := topic + "-g"
 	var procs []*proc
@@ -509,8 +521,9 @@ func mkfifo(t *testing.T) string {
 // not committed, so after a restart every record the reader never got comes again.
 // Committing before writing would lose them.
 func TestKill9InsideSinkWrite(t *testing.T) {
+	bridgeBin(t)
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 3)
+	topic := newTopic(t, c, 3)
 	group := topic + "-g"
 	fifo := mkfifo(t)
 	const total = 2000
@@ -551,8 +564,9 @@ func TestKill9InsideSinkWrite(t *testing.T) {
 // read_committed reader sees every record exactly once, while the aborted records are
 // visible to a read_uncommitted one.
 func TestKill9InsideTransaction(t *testing.T) {
+	bridgeBin(t)
 	c := kafkatest.New(t)
-	in, outTopic := c.Topic(t, 3), c.Topic(t, 3)
+	in, outTopic := newTopic(t, c, 3), newTopic(t, c, 3)
 	group, txn := in+"-g", in+"-txn"
 	fifo := mkfifo(t)
 	const total = 2000

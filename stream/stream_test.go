@@ -25,7 +25,7 @@ type ref struct {
 // restart in the same group continues after them.
 func TestStreamDeliversAndCommits(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 3)
+	topic := newTopic(t, c, 3)
 	values := packetValues(0, 200)
 	values = append(values,
 		envelope("Capturing on 'en0'"), envelope(""), []byte("3 packets captured"),
@@ -86,7 +86,7 @@ func TestStreamDeliversAndCommits(t *testing.T) {
 // joined, as Spark's receiver did.
 func TestStreamStartsAtTheEndByDefault(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 1)
+	topic := newTopic(t, c, 1)
 	produce(t, c, topic, packetValues(0, 10)...)
 	cfg := testConfig(c, topic)
 	cfg.FromBeginning = false
@@ -133,7 +133,7 @@ func committedOrAssigned(t *testing.T, c *kafkatest.Cluster, group, topic string
 // and the batch's offsets stay uncommitted, so the next run sees the records again.
 func TestStreamSinkFailureCommitsNothing(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 2)
+	topic := newTopic(t, c, 2)
 	produce(t, c, topic, packetValues(0, 20)...)
 	cfg := testConfig(c, topic)
 	failing := &recorder{fail: errors.New("disk full")}
@@ -159,7 +159,7 @@ func TestStreamSinkFailureCommitsNothing(t *testing.T) {
 // last batch that is written and committed, not dropped.
 func TestStreamStopWritesWhatWasPolled(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 1)
+	topic := newTopic(t, c, 1)
 	produce(t, c, topic, packetValues(0, 25)...)
 	cfg := testConfig(c, topic)
 	cfg.Interval = time.Hour // no batch is due during the test
@@ -179,7 +179,7 @@ func TestStreamStopWritesWhatWasPolled(t *testing.T) {
 // slide grid.
 func TestStreamTopWindow(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 2)
+	topic := newTopic(t, c, 2)
 	var values [][]byte
 	add := func(src, dst string, n int) {
 		for i := 0; i < n; i++ {
@@ -228,7 +228,7 @@ func TestStreamTopWindow(t *testing.T) {
 // offsets commit together; a read_committed reader sees every record once.
 func TestStreamExactlyOnceKafkaSink(t *testing.T) {
 	c := kafkatest.New(t)
-	in, out := c.Topic(t, 3), c.Topic(t, 2)
+	in, out := newTopic(t, c, 3), newTopic(t, c, 2)
 	produce(t, c, in, packetValues(0, 150)...)
 	cfg := testConfig(c, in)
 	cfg.ExactlyOnce = true
@@ -257,7 +257,7 @@ func TestStreamExactlyOnceKafkaSink(t *testing.T) {
 // batches of at most that many records, and nothing is lost.
 func TestStreamBoundsBatches(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := c.Topic(t, 2)
+	topic := newTopic(t, c, 2)
 	produce(t, c, topic, packetValues(0, 500)...)
 	cfg := testConfig(c, topic)
 	cfg.MaxBatchRecords = 120
