@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// result is one throughput run.
+type result struct {
+	section, key, tool, topic string
+	seconds                   float64 // launch -> N done
+	first                     float64 // launch -> first record or output seen
+	records                   int64
+	bytes                     int64 // record value bytes moved
+	use                       usage
+	err                       string
+}
+
+func (r result) fail(err error) result {
+	r.err = err.Error()
+	return r
+}
+
+func (r result) ok() bool { return r.err == "" && r.seconds > 0 }
+
+func (r result) rate() float64 { return float64(r.records) / r.seconds }
+
+// report collects every figure of the run and renders it as Markdown.
+type report struct {
+	cfg      config
+	data     dataset
+	runs     []result
+	lat      []latencyRow
+	micro    []micro
+	profiles []profile
+}
+
+func (rep *report) add(r result) { rep.runs = append(rep.runs, r) }
+
+func (rep *report) find(section, key string) (result, bool) {
+	for _, r := range rep.runs {
+		if r.section == section && r.key == key {
+			return r, true
+		}
+	}
+	return result{}, false
+}
+
+// write prints the report and keeps a copy in out/results.md.
+func (rep *report) write(w io.Writer, out string) error {
+	var b strings.Builder
+	rep.header(&b)
+	rep.throughput(&b, "source", "Source: launch until all N records are in the topic (end offset)", "bridge")
+	rep.throughput(&b, "stream", "Stream: launch until the sink holds all N results, from the beginning of the topic", "bridge-tshark")
+	rep.latency(&b)
+	rep.targets(&b)
+	rep.microTable(&b)
+	rep.profileTops(&b)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "results.md"), []byte(b.String()), 0o644)
+}
+
+func (rep *report) header(b *strings.Builder) {
+	d := rep.data
+	fmt.Fprintf(b, "# bridge benchmarks, %s\n\n", rep.cfg.startedAt.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(b, "- machine: %d cores (nproc), %s, %s; Kafka at %s\n", runtime.NumCPU(), cpuModel(), memTotal(), rep.cfg.brokers)
+	fmt.Fprintf(b, "- input: %s lines cycling the %d packet lines of testdata/demo/en0.log (%d%% IPv6), %.1f MB of log, "+
+		"%.1f MB of record values (mean %.0f B, Connect JsonConverter envelopes)\n",
+		commas(int64(d.lines)), len(d.templates), 100*d.v6/len(d.templates), mb(d.logBytes), mb(d.valueBytes), d.meanValue())
+	b.WriteString("- one run of each tool, one after the other, on a shared machine: expect noise of 10-20%; " +
+		"ratios are bridge ÷ peer from this same run\n\n")
+}
+
+func (rep *report) throughput(b *strings.Builder, section, title, ref string) {
+	fmt.Fprintf(b, "## %s\n\n", title)
+	b.WriteString("| tool | time s | records/s | MB/s | peak RSS MB | CPU s | first s | bridge ÷ tool |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	base, haveBase := rep.find(section, ref)
+	for _, r := range rep.runs {
+		if r.section != section {
+			continue
+		}
+		if r.seconds == 0 {
+			fmt.Fprintf(b, "| %s | — | — | — | — | — | — | %s |\n", cell(r.tool), cell(r.err))
+			continue
+		}
+		ratio := "—"
+		if haveBase && base.ok() && r.key != ref && r.records > 0 {
+			ratio = fmt.Sprintf("%.2f×", base.rate()/r.rate())
+		}
+		if r.err != "" {
+			ratio += " (" + r.err + ")"
+		}
+		fmt.Fprintf(b, "| %s | %.2f | %s | %.1f | %.0f | %.2f | %.2f | %s |\n", cell(r.tool), r.seconds,
+			commas(int64(r.rate())), mb(r.bytes)/r.seconds, mb(r.use.peak), r.use.cpu, r.first, cell(ratio))
+	}
+	b.WriteString("\n")
+}
+
+func (rep *report) latency(b *strings.Builder) {
+	if len(rep.lat) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## Latency: a writer appends lines one write(2) each, like `tshark -l`, for %s per rate\n\n", rep.cfg.latFor)
+	b.WriteString("| path | stage | lines/s | lines | p50 ms | p99 ms | max ms | note |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---|\n")
+	for _, r := range rep.lat {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.tool, r.stage, commas(int64(r.rate)),
+			commas(int64(r.got)), ms(r.p50), ms(r.p99), ms(r.pmax), r.err)
+	}
+	b.WriteString("\nappend→ack: the line's write(2) to the broker's LogAppendTime of its record (ms resolution); " +
+		"append→sink: to the moment its JSON line could be read from the stream's sink file (2 s batches, as the blog's job).\n\n")
+}
+
+func (rep *report) profileTops(b *strings.Builder) {
+	for _, p := range rep.profiles {
+		fmt.Fprintf(b, "## CPU profile: %s\n\n", p.name)
+		if p.err != "" {
+			fmt.Fprintf(b, "not captured: %s\n\n", p.err)
+			continue
+		}
+		fmt.Fprintf(b, "%s (N lines in %.2f s, in-process)\n\n```\n%s```\n\n", filepath.Base(p.path), p.seconds, trimTop(p.top))
+	}
+}
+
+// trimTop drops pprof's header lines up to the table.
+func trimTop(s string) string {
+	if i := strings.Index(s, "      flat"); i >= 0 {
+		return s[i:]
+	}
+	return s
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+func memTotal() string {
+	raw, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown memory"
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return fmt.Sprintf("%.0f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	return "unknown memory"
+}
+
+// cell escapes the pipes of a shell pipeline inside a Markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func mb(n int64) float64 { return float64(n) / 1e6 }
+
+func ms(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64)
+}
+
+// commas renders 1234567 as 1,234,567.
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + commas(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

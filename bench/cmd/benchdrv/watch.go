@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// exitGrace is how long records may still land after a tool exited on its own.
+const exitGrace = 3 * time.Second
+
+// watch times a run: from the launch of its first process until progress reports n.
+type watch struct {
+	procs    []*proc
+	timeout  time.Duration
+	exits    bool // the tools end by themselves when done
+	poll     time.Duration
+	progress func() (int64, error)
+}
+
+func (w watch) run(ctx context.Context, n int64, r *result) {
+	start := w.procs[0].start
+	poll := w.poll
+	if poll == 0 {
+		poll = endPoll
+	}
+	var exitedAt time.Time
+	for {
+		got, err := w.progress()
+		now := time.Now()
+		if err == nil && got > 0 {
+			if r.first == 0 {
+				r.first = now.Sub(start).Seconds()
+			}
+			r.records = got
+		}
+		r.seconds = now.Sub(start).Seconds()
+		if got >= n {
+			return
+		}
+		if exitedAt.IsZero() && w.anyExited() {
+			exitedAt = now
+		}
+		switch {
+		case ctx.Err() != nil:
+			r.err = "interrupted"
+			return
+		case !exitedAt.IsZero() && now.Sub(exitedAt) > exitGrace:
+			r.err = w.exitReason(r.records, n)
+			return
+		case now.Sub(start) > w.timeout:
+			r.err = fmt.Sprintf("timeout: %d of %d after %.0f s", r.records, n, r.seconds)
+			return
+		}
+		time.Sleep(poll)
+	}
+}
+
+func (w watch) anyExited() bool {
+	for _, p := range w.procs {
+		if p.exited() {
+			return true
+		}
+	}
+	return false
+}
+
+func (w watch) exitReason(got, n int64) string {
+	for _, p := range w.procs {
+		if why := p.failed(); why != "" {
+			return fmt.Sprintf("%s (%d of %d)", why, got, n)
+		}
+	}
+	return fmt.Sprintf("exited with %d of %d done", got, n)
+}
+
+// finish measures the tools and stops what still runs. A tool that ends by itself is
+// let finish and measured over its whole life; a follower is measured at the moment the
+// work was done, then stopped.
+func finish(procs []*proc, exits bool) usage {
+	var u usage
+	for _, p := range procs {
+		if exits {
+			select {
+			case <-p.done:
+			case <-time.After(60 * time.Second):
+			}
+		}
+		u = u.add(p.usage())
+		p.stop(15 * time.Second)
+	}
+	return u
+}
