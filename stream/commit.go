@@ -77,8 +77,10 @@ func (s *Stream) finishBatch(ctx context.Context, sinks []sink.Sink, at time.Tim
 	}
 	s.stats.batches.Add(1)
 	now := time.Now()
-	s.log.Debug("batch done", "batch_time", at, "records", polled, "tuples", tuples,
-		"took", now.Sub(began), "total_records", s.stats.records.Load())
+	if polled > 0 {
+		s.log.Debug("batch done", "batch_time", at, "records", polled, "tuples", tuples,
+			"took", now.Sub(began), "total_records", s.stats.records.Load())
+	}
 	s.skips.maybeSummary(now, s.Stats())
 	return nil
 }

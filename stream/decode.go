@@ -2,6 +2,7 @@ package stream
 
 import (
 	"errors"
+	"hash/maphash"
 	"unsafe"
 
 	"github.com/bridge-project/bridge/connector"
@@ -29,7 +30,7 @@ type decoder struct {
 }
 
 func newDecoder(mode Parser, maxValue int) *decoder {
-	return &decoder{mode: mode, maxValue: maxValue, names: newInterner(internMax)}
+	return &decoder{mode: mode, maxValue: maxValue, names: newInterner(internSlots)}
 }
 
 // decode fills t's Src, Dst, Proto and Len from the record value v, or says why it
@@ -68,38 +69,40 @@ func (d *decoder) decodeLine(line []byte, t *sink.Tuple) (skipReason, error) {
 	return kept, nil
 }
 
-// internMax bounds the interner; past it the table starts over, which costs only
-// allocations, never correctness.
-const internMax = 1 << 16
+// internSlots is the size of the interner's cache: far more than the hosts a capture
+// usually names, small enough to stay in cache.
+const internSlots = 1 << 12
 
 // interner hands out one shared string per distinct address: a capture names the same
-// few hosts over and over, so this removes nearly all per-record allocations.
+// few hosts over and over, so this removes nearly all per-record allocations. It is a
+// direct-mapped cache, not a map: a miss costs one allocation and never a rehash, so
+// traffic with ever new addresses stays as cheap as it can be.
 type interner struct {
-	m   map[string]string
-	max int
+	seed  maphash.Seed
+	slots []string
 }
 
-func newInterner(max int) interner { return interner{m: make(map[string]string), max: max} }
+func newInterner(slots int) interner {
+	return interner{seed: maphash.MakeSeed(), slots: make([]string, slots)}
+}
 
 func (in *interner) bytes(b []byte) string {
-	if s, ok := in.m[string(b)]; ok { // no allocation: the compiler looks up without copying
+	i := maphash.Bytes(in.seed, b) & uint64(len(in.slots)-1)
+	if s := in.slots[i]; s == string(b) { // compares without converting
 		return s
 	}
-	return in.add(string(b))
+	s := string(b)
+	in.slots[i] = s
+	return s
 }
 
 // string interns a string that may alias a buffer the caller does not own.
 func (in *interner) string(s string) string {
-	if v, ok := in.m[s]; ok {
+	i := maphash.String(in.seed, s) & uint64(len(in.slots)-1)
+	if v := in.slots[i]; v == s {
 		return v
 	}
-	return in.add(string([]byte(s)))
-}
-
-func (in *interner) add(s string) string {
-	if len(in.m) >= in.max {
-		clear(in.m)
-	}
-	in.m[s] = s
-	return s
+	v := string([]byte(s))
+	in.slots[i] = v
+	return v
 }

@@ -3,8 +3,10 @@ package stream
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,13 +95,19 @@ func TestDecodeAllocs(t *testing.T) {
 	}
 }
 
-func TestInternerStartsOverWhenFull(t *testing.T) {
-	in := newInterner(2)
-	a := in.bytes([]byte("a"))
-	in.bytes([]byte("b"))
-	in.bytes([]byte("c")) // clears, then holds c
-	assert.Equal(t, "a", a)
-	assert.Len(t, in.m, 1)
+func TestInterner(t *testing.T) {
+	in := newInterner(4)
+	a := in.bytes([]byte("10.0.0.1"))
+	assert.Equal(t, "10.0.0.1", a)
+	assert.Equal(t, unsafe.StringData(a), unsafe.StringData(in.bytes([]byte("10.0.0.1"))), "shared")
+	for i := 0; i < 100; i++ { // evictions only cost allocations
+		assert.Equal(t, fmt.Sprint(i), in.bytes([]byte(fmt.Sprint(i))))
+		assert.Equal(t, fmt.Sprint(i), in.string(fmt.Sprint(i)))
+	}
+	buf := []byte("mutable")
+	s := in.string(unsafe.String(&buf[0], len(buf)))
+	buf[0] = 'X'
+	assert.Equal(t, "mutable", s, "a string view is copied")
 }
 
 // FuzzDecode: any value yields a tuple equal to the parser's own result on the decoded
@@ -143,6 +151,22 @@ func FuzzDecode(f *testing.F) {
 		require.Equal(t, kept, reason)
 		require.Equal(t, sink.Tuple{Src: p.Source, Dst: p.Destination, Proto: p.Protocol, Len: p.Length}, tp)
 	})
+}
+
+// BenchmarkDecodeNewAddresses: every line names a new source, the interner's worst case.
+func BenchmarkDecodeNewAddresses(b *testing.B) {
+	d := newDecoder(ParserTshark, 1<<20)
+	values := make([][]byte, 1<<16)
+	for i := range values {
+		values[i] = envelope(packetLine(i))
+	}
+	var tp sink.Tuple
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_, _ = d.decode(values[i&(len(values)-1)], &tp)
+		i++
+	}
 }
 
 func BenchmarkDecode(b *testing.B) {
