@@ -224,3 +224,9 @@ func loadOffsets(t *testing.T, cfg Config) (Position, bool) {
 	require.NoError(t, err)
 	return pos, ok
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}

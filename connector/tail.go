@@ -76,11 +76,11 @@ type tailer struct {
 	bufOff int64 // file offset of buf[0]
 	over   overLine
 
-	lastData  time.Time // when f last gave bytes
-	lastCheck time.Time // of the truncation checks while busy
-	goneSaid  bool      // logged that the path is gone
-	slept     bool      // reached the end and waited since the files were last checked
-	b         batch
+	lastData time.Time // when f last gave bytes
+	goneSaid bool      // logged that the path is gone
+	finished []FileID  // rotated files read to their end, not to be read again
+	slept    bool      // reached the end and waited since the files were last checked
+	b        batch
 }
 
 // overLine is a line longer than the buffer being skipped until its terminator.
@@ -135,7 +135,7 @@ func (t *tailer) start(f *os.File, off int64, head []byte) error {
 	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, head: head}
 	t.bufOff, t.r, t.w = off, 0, 0
 	t.over = overLine{}
-	t.lastData, t.lastCheck = time.Now(), time.Now()
+	t.lastData = time.Now()
 	return nil
 }
 
@@ -153,11 +153,15 @@ func (t *tailer) next(ctx context.Context, wait time.Duration) (*batch, error) {
 			// Look before reading on: a file truncated and rewritten past our offset while we
 			// slept must not be read from that offset.
 			t.slept = false
-			if _, err := t.checkFiles(); err != nil {
+			moved, err := t.checkFiles()
+			if err != nil {
 				return nil, err
 			}
 			if b.gen != t.gen {
 				return t.resetBatch(), nil
+			}
+			if moved {
+				continue
 			}
 		}
 		n, err := t.fill()
@@ -165,7 +169,7 @@ func (t *tailer) next(ctx context.Context, wait time.Duration) (*batch, error) {
 			return nil, err
 		}
 		if n > 0 {
-			if err := t.busyCheck(); err != nil {
+			if err := t.verify(); err != nil {
 				return nil, err
 			}
 			if b.gen != t.gen {

@@ -227,36 +227,109 @@ func (t *tailer) checkFiles() (bool, error) {
 	// One last read after seeing the new file: a writer writes the old file before the new
 	// one, so whatever it wrote to the old file is visible now.
 	n, err := t.fill()
-	if err != nil || n > 0 {
-		return n > 0, err
+	if err != nil || n > 0 || t.hasLine() {
+		return err == nil, err
 	}
 	return t.rotate()
 }
 
-// rotate moves from the finished old file to the file now at the path.
+// hasLine reports whether the buffer holds a complete line not handed out yet.
+func (t *tailer) hasLine() bool {
+	_, n := NextLine(t.buf[t.r:t.w])
+	return n > 0
+}
+
+// rotate moves from the finished old file to the next one: a rotated file newer than it,
+// when rotations came faster than we read (or while bridge was stopped), else the file at
+// the path.
 func (t *tailer) rotate() (bool, error) {
-	f, err := os.Open(t.cfg.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
+	cur, err := t.f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("open %s: %w", t.cfg.Path, err)
+		return false, fmt.Errorf("stat %s: %w", t.f.Name(), err)
+	}
+	f := t.nextRotated(cur)
+	if f == nil {
+		if f, err = os.Open(t.cfg.Path); errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		} else if err != nil {
+			return false, fmt.Errorf("open %s: %w", t.cfg.Path, err)
+		}
 	}
 	old, at := t.gen.name, t.pos()
+	t.finished = append(t.finished, t.gen.id())
+	if len(t.finished) > maxFinished {
+		t.finished = t.finished[1:]
+	}
 	t.dropPartial("rotated")
 	t.stats.Rotations.Add(1)
-	t.log.Info("file rotated: read the old file to its end, following the new one",
-		"old", old, "old_offset", at, "file", t.cfg.Path)
+	t.log.Info("file rotated: read the old file to its end, following the next one",
+		"old", old, "old_offset", at, "next", f.Name())
 	return true, t.start(f, 0, nil)
 }
 
-// busyCheck looks for a truncation every PollInterval while data keeps coming, because a
-// file truncated and rewritten past our offset never shows an end of file.
-func (t *tailer) busyCheck() error {
-	if time.Since(t.lastCheck) < t.cfg.PollInterval {
+// maxFinished bounds the memory of finished files: rotations read in one burst.
+const maxFinished = 64
+
+// nextRotated returns the oldest rotated file (by modification time, which orders rotated
+// files: each was last written before the next one was first written) that is not older
+// than cur and was not read yet, or nil.
+func (t *tailer) nextRotated(cur fs.FileInfo) *os.File {
+	dir, base := filepath.Split(t.cfg.Path)
+	entries, err := os.ReadDir(filepath.Clean(dir))
+	if err != nil {
 		return nil
 	}
-	t.lastCheck = time.Now()
+	var best fs.FileInfo
+	var bestName string
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() || !isRotationName(base, e.Name()) ||
+			os.SameFile(fi, cur) || fi.ModTime().Before(cur.ModTime()) {
+			continue
+		}
+		if best != nil && !fi.ModTime().Before(best.ModTime()) {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		if t.wasFinished(name, fi) {
+			continue
+		}
+		best, bestName = fi, name
+	}
+	if best == nil {
+		return nil
+	}
+	f, err := os.Open(bestName)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// wasFinished reports whether the file is one this run already read to its end.
+func (t *tailer) wasFinished(name string, fi fs.FileInfo) bool {
+	dev, ino := fileKey(fi)
+	for _, id := range t.finished {
+		if id.Dev != dev || id.Ino != ino {
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return true
+		}
+		same, _ := headMatches(f, id)
+		f.Close()
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+// verify checks, after every read, that the file was not truncated under it: a file truncated
+// and rewritten past our offset gives bytes from the middle of a new line at that offset,
+// which must be dropped before they are cut into lines.
+func (t *tailer) verify() error {
 	cur, err := t.f.Stat()
 	if err != nil {
 		return fmt.Errorf("stat %s: %w", t.f.Name(), err)

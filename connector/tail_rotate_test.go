@@ -208,3 +208,30 @@ func TestIsRotationName(t *testing.T) {
 		})
 	}
 }
+
+// Two rotations while bridge was stopped: the saved file, then the one rotated after it, then
+// the current one.
+func TestRestartAfterTwoRotations(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 1)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "en0.log")
+	cfg := testConfig(c, dir, file, topic)
+	appendFile(t, file, numbered("a", 0, 10))
+	r := startSource(t, cfg)
+	eventually(t, 30*time.Second, func() bool { return r.src.Stats().RecordsProduced.Load() == 10 }, "a")
+	require.NoError(t, r.stop(t))
+
+	appendFile(t, file, numbered("a", 10, 20))
+	require.NoError(t, os.Rename(file, file+".2"))
+	time.Sleep(20 * time.Millisecond)
+	appendFile(t, file, numbered("b", 0, 20))
+	require.NoError(t, os.Rename(file, file+".1"))
+	time.Sleep(20 * time.Millisecond)
+	appendFile(t, file, numbered("c", 0, 20))
+
+	r = startSource(t, cfg)
+	want := append(append(lines("a", 0, 20), lines("b", 0, 20)...), lines("c", 0, 20)...)
+	assert.Equal(t, want, readN(t, c, topic, len(want)))
+	require.NoError(t, r.stop(t))
+}

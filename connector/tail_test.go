@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,22 +30,17 @@ func newTestTailer(t *testing.T, path string, mut func(*tailConfig)) *tailer {
 	return tl
 }
 
-// collect calls next until it returns no line within a short wait, and returns every line
-// with the end offset of the last one.
+// collect calls next until it returns no line and no move to another file within a short
+// wait, and returns every line with the end offset of the last one.
 func collect(t *testing.T, tl *tailer) (got []string, end int64) {
 	t.Helper()
+	end = tl.pos()
 	for {
-		b, err := tl.next(t.Context(), 30*time.Millisecond)
+		before := tl.gen
+		b, err := tl.next(t.Context(), 50*time.Millisecond)
 		require.NoError(t, err)
-		if len(b.lines) == 0 && b.gen == tl.gen && len(got) > 0 {
+		if len(b.lines) == 0 && b.gen == before {
 			return got, end
-		}
-		if len(b.lines) == 0 && len(got) == 0 {
-			b, err = tl.next(t.Context(), 30*time.Millisecond)
-			require.NoError(t, err)
-			if len(b.lines) == 0 {
-				return nil, tl.pos()
-			}
 		}
 		for i, l := range b.lines {
 			got = append(got, string(l))
@@ -171,4 +167,25 @@ func TestTailerUnreadableFile(t *testing.T) {
 		BatchLines: 10, HeadBytes: 10}, slog.New(slog.DiscardHandler), &Stats{})
 	defer tl.close()
 	assert.ErrorIs(t, tl.open(t.Context(), nil), os.ErrPermission)
+}
+
+// Rotations faster than the reader (or a lagging reader: broker down, buffer full): every
+// rotated file is read, oldest first, none skipped.
+func TestTailerReadsEveryRotatedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, numbered("a", 0, 10))
+	tl := newTestTailer(t, path, func(c *tailConfig) { c.BatchLines = 5 })
+	b, err := tl.next(t.Context(), time.Second)
+	require.NoError(t, err)
+	require.Len(t, b.lines, 5, "the reader is behind: half of a is left")
+
+	for i, name := range []string{"b", "c"} {
+		time.Sleep(20 * time.Millisecond) // coarse file times: keep the rotations apart
+		require.NoError(t, os.Rename(path, fmt.Sprintf("%s.%d", path, i+1)))
+		appendFile(t, path, numbered(name, 0, 10))
+	}
+	got, _ := collect(t, tl)
+	want := append(append(lines("a", 5, 10), lines("b", 0, 10)...), lines("c", 0, 10)...)
+	assert.Equal(t, want, got)
+	assert.Equal(t, int64(2), tl.stats.Rotations.Load())
 }
