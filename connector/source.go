@@ -199,6 +199,7 @@ type Stats struct {
 	OversizeLines   atomic.Int64 // lines over the record limit (truncated, skipped or failed)
 	DroppedBytes    atomic.Int64 // bytes of incomplete last lines of files that ended
 	Aborts          atomic.Int64 // exactly-once: transactions given up and restarted
+	Position        atomic.Int64 // offset in the file being read after the last line handed out
 }
 
 // Source follows a file and produces each complete line to Kafka.
@@ -288,6 +289,7 @@ func (s *Source) loop(ctx context.Context, t *tailer, p *pump, after func() erro
 		if err != nil {
 			return err
 		}
+		s.stats.Position.Store(t.pos()) // for bytes-behind metrics and progress
 		if err := p.send(ctx, b); err != nil {
 			return err
 		}
