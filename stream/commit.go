@@ -77,6 +77,9 @@ func (s *Stream) finishBatch(ctx context.Context, sinks []sink.Sink, at time.Tim
 	}
 	s.stats.batches.Add(1)
 	now := time.Now()
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.BatchDone(polled, now.Sub(began))
+	}
 	if polled > 0 {
 		s.log.Debug("batch done", "batch_time", at, "records", polled, "tuples", tuples,
 			"took", now.Sub(began), "total_records", s.stats.records.Load())

@@ -77,6 +77,8 @@ type Config struct {
 	StatsEvery time.Duration
 	// Location is the time zone of batch times; nil means time.Local.
 	Location *time.Location
+	// Observer, when set, is told of every poll and batch (metrics, progress).
+	Observer Observer
 }
 
 // DefaultConfig returns the blog's settings for topics.

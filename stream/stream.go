@@ -191,6 +191,9 @@ func (s *Stream) collect(ctx context.Context, until time.Time) error {
 		if err := s.fetchErrors(fs); err != nil {
 			return err
 		}
+		if s.cfg.Observer != nil {
+			s.cfg.Observer.Polled(fs)
+		}
 		fs.EachRecord(s.add)
 	}
 	return nil
