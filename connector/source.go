@@ -30,7 +30,7 @@ const (
 	DefaultRotateWait         = 5 * time.Second
 	DefaultMaxBufferedRecords = 50000
 	DefaultMaxBufferedBytes   = 64 << 20
-	DefaultShutdownTimeout    = 10 * time.Second
+	DefaultShutdownTimeout    = 5 * time.Second
 	DefaultTransactionTimeout = time.Minute
 	defaultBufferBytes        = 1 << 20
 )
@@ -229,6 +229,8 @@ func (s *Source) Stats() *Stats { return &s.stats }
 // reading, waits up to ShutdownTimeout for Kafka to acknowledge what was sent, saves the
 // position and returns nil.
 func (s *Source) Run(ctx context.Context) error {
+	s.log.Info("source starting", "file", s.cfg.File, "topic", s.cfg.Topic, "brokers", s.cfg.Brokers,
+		"format", s.cfg.Format.String(), "exactly_once", s.cfg.ExactlyOnce, "offsets", s.offsetsName())
 	if s.cfg.ExactlyOnce {
 		return s.runExactlyOnce(ctx)
 	}
@@ -269,6 +271,14 @@ func (s *Source) runAtLeastOnce(ctx context.Context) error {
 		err = serr
 	}
 	return s.stopped(ctx, err)
+}
+
+// offsetsName says where the offsets live, for the log.
+func (s *Source) offsetsName() string {
+	if s.cfg.ExactlyOnce {
+		return "topic " + s.cfg.OffsetsTopic
+	}
+	return s.cfg.OffsetsFile
 }
 
 // stopped maps the end of a run: a stop by ctx is not a failure.

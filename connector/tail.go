@@ -145,59 +145,49 @@ func (t *tailer) start(f *os.File, off int64, head []byte) error {
 func (t *tailer) next(ctx context.Context, wait time.Duration) (*batch, error) {
 	b := t.resetBatch()
 	deadline := time.Now().Add(wait)
-	for {
-		if t.scan(b) {
-			break
-		}
-		if t.slept {
-			// Look before reading on: a file truncated and rewritten past our offset while we
-			// slept must not be read from that offset.
-			t.slept = false
-			moved, err := t.checkFiles()
-			if err != nil {
-				return nil, err
-			}
-			if b.gen != t.gen {
-				return t.resetBatch(), nil
-			}
-			if moved {
-				continue
-			}
-		}
-		n, err := t.fill()
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			if err := t.verify(); err != nil {
-				return nil, err
-			}
-			if b.gen != t.gen {
-				return t.resetBatch(), nil
-			}
-			continue
-		}
-		moved, err := t.checkFiles()
+	for !t.scan(b) {
+		more, err := t.advance(ctx, deadline)
 		if err != nil {
 			return nil, err
 		}
 		if b.gen != t.gen {
 			return t.resetBatch(), nil
 		}
-		if moved {
-			continue
-		}
-		t.slept = true
-		if !time.Now().Before(deadline) {
+		if !more {
 			break
-		}
-		if err := t.wait(ctx, deadline); err != nil {
-			return nil, err
 		}
 	}
 	t.stats.LinesRead.Add(int64(len(b.lines)))
 	t.stats.BytesRead.Add(b.bytes)
 	return b, nil
+}
+
+// advance gets more bytes to scan, or another file: it reads; at the end of the file it
+// checks the files and sleeps, and after a sleep it checks them again before reading on, so a
+// file truncated and rewritten past our offset meanwhile is not read from that offset. It
+// returns false once the deadline passed.
+func (t *tailer) advance(ctx context.Context, deadline time.Time) (bool, error) {
+	if t.slept {
+		t.slept = false
+		if moved, err := t.checkFiles(); err != nil || moved {
+			return true, err
+		}
+	}
+	n, err := t.fill()
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return true, t.verify()
+	}
+	if moved, err := t.checkFiles(); err != nil || moved {
+		return true, err
+	}
+	t.slept = true
+	if !time.Now().Before(deadline) {
+		return false, nil
+	}
+	return true, t.wait(ctx, deadline)
 }
 
 func (t *tailer) resetBatch() *batch {
