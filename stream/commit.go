@@ -39,6 +39,7 @@ func (s *Stream) clientOpts() []kgo.Opt {
 			s.log.Info("partitions assigned", "partitions", m)
 		}),
 	}
+	opts = append(opts, s.cfg.ClientOpts...)
 	if s.cfg.ExactlyOnce {
 		return append(opts,
 			kgo.TransactionalID(s.transactionalID()),

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Parser names how a record's payload line becomes a (src, dst) pair.
@@ -79,6 +81,8 @@ type Config struct {
 	Location *time.Location
 	// Observer, when set, is told of every poll and batch (metrics, progress).
 	Observer Observer
+	// ClientOpts are extra franz-go options for the group client (TLS, SASL).
+	ClientOpts []kgo.Opt
 }
 
 // DefaultConfig returns the blog's settings for topics.
