@@ -59,6 +59,9 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 			if err != nil {
 				return err
 			}
+			if err := secureSource(cmd, s, args, &cfg, a.log); err != nil {
+				return err
+			}
 			src, err := connector.New(cfg, a.log)
 			if err != nil {
 				return usageError{err}
@@ -88,6 +91,7 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 	f.Duration("poll-interval", connector.DefaultPollInterval, "how often the file is looked at without a change event")
 	f.Duration("rotate-wait", connector.DefaultRotateWait, "how long a rotated file must stay idle before bridge leaves it while the new file is still empty")
 	f.Duration("shutdown-timeout", connector.DefaultShutdownTimeout, "how long a stop waits for Kafka to acknowledge lines in flight")
+	addSecurityFlags(f)
 	return cmd
 }
 
@@ -185,7 +189,7 @@ func applyConnectProps(cmd *cobra.Command, s *settings, cfg *connector.Config, w
 	}
 	var unknown []string
 	for k := range props {
-		if !connectKeys[k] {
+		if !connectKeys[k] && !isSecurityProp(k) {
 			unknown = append(unknown, k)
 		}
 	}

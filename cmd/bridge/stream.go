@@ -50,6 +50,9 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 			if err := checkStreamConfig(cfg, specs); err != nil {
 				return usageError{err}
 			}
+			if err := secureStream(cmd, s, &cfg, a.log); err != nil {
+				return err
+			}
 			return runStream(cmd.Context(), a, cfg, specs, num)
 		},
 	}
@@ -67,6 +70,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 	f.Bool("exactly-once", false, "produce to the kafka: sink and commit offsets in one transaction per batch")
 	f.Duration("session-timeout", stream.DefaultSessionTimeout, "how long the group waits for a killed member before moving its partitions (broker bounds: 6s-30m)")
 	f.String("transactional-id", "", "with --exactly-once: a stable per-instance transactional id (default: unique per run)")
+	addSecurityFlags(f)
 	return cmd
 }
 
