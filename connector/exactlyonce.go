@@ -13,7 +13,7 @@ import (
 )
 
 // maxTxnBackoff caps the wait between two attempts after a failed transaction.
-const maxTxnBackoff = 30 * time.Second
+const maxTxnBackoff = 5 * time.Second
 
 // runExactlyOnce runs transactional attempts until ctx is done or a fatal error. A failed
 // transaction is aborted and the next attempt resumes from the last committed offset, which

@@ -39,12 +39,6 @@ func (g *generation) id() FileID {
 	return headID(g.dev, g.ino, g.head)
 }
 
-func (g *generation) headCopy() []byte {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return append([]byte(nil), g.head...)
-}
-
 // batch is a run of complete lines of one generation. Lines alias the tailer's buffer and
 // are valid until the next call to next.
 type batch struct {
