@@ -62,11 +62,15 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 			if err := secureSource(cmd, s, args, &cfg, a.log); err != nil {
 				return err
 			}
+			obs, err := newSourceObserver(a, s, &cfg) // metrics, status, progress
+			if err != nil {
+				return err
+			}
 			src, err := connector.New(cfg, a.log)
 			if err != nil {
 				return usageError{err}
 			}
-			return src.Run(cmd.Context())
+			return obs.run(cmd.Context(), src)
 		},
 	}
 	f := cmd.Flags()
@@ -92,6 +96,7 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 	f.Duration("rotate-wait", connector.DefaultRotateWait, "how long a rotated file must stay idle before bridge leaves it while the new file is still empty")
 	f.Duration("shutdown-timeout", connector.DefaultShutdownTimeout, "how long a stop waits for Kafka to acknowledge lines in flight")
 	addSecurityFlags(f)
+	addObserveFlags(f, true)
 	return cmd
 }
 

@@ -53,7 +53,11 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 			if err := secureStream(cmd, s, &cfg, a.log); err != nil {
 				return err
 			}
-			return runStream(cmd.Context(), a, cfg, specs, num)
+			obs, err := newStreamObserver(a, s, &cfg, specs) // metrics, lag progress
+			if err != nil {
+				return err
+			}
+			return runStream(cmd.Context(), a, cfg, specs, num, obs)
 		},
 	}
 	f := cmd.Flags()
@@ -71,6 +75,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 	f.Duration("session-timeout", stream.DefaultSessionTimeout, "how long the group waits for a killed member before moving its partitions (broker bounds: 6s-30m)")
 	f.String("transactional-id", "", "with --exactly-once: a stable per-instance transactional id (default: unique per run)")
 	addSecurityFlags(f)
+	addObserveFlags(f, false)
 	return cmd
 }
 
@@ -144,7 +149,7 @@ func hasKind(specs []sinkSpec, kind string) bool {
 	return false
 }
 
-func runStream(ctx context.Context, a *app, cfg stream.Config, specs []sinkSpec, num int) error {
+func runStream(ctx context.Context, a *app, cfg stream.Config, specs []sinkSpec, num int, obs *streamObserver) error {
 	st, err := stream.New(cfg, a.log)
 	if err != nil {
 		return err
@@ -155,7 +160,7 @@ func runStream(ctx context.Context, a *app, cfg stream.Config, specs []sinkSpec,
 	if err != nil {
 		return err
 	}
-	return st.Run(ctx, sinks)
+	return obs.run(ctx, st, sinks)
 }
 
 func openSinks(a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sink.Sink, error) {

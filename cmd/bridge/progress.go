@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/metrics"
+	"github.com/bridge-project/bridge/progress"
+	"github.com/bridge-project/bridge/stream"
+)
+
+// Thresholds past which a job counts as far behind (unless it would catch up within
+// progress.DefaultMinETA at its rate anyway).
+const (
+	sourceMinBehind = 8 << 20 // bytes of log
+	streamMinBehind = 100_000 // records
+)
+
+// progressOpts is the resolved --progress: the mode, and for a bar the terminal it draws
+// on, through which the command's log lines then go too.
+type progressOpts struct {
+	mode progress.Mode
+	term *progress.Terminal
+}
+
+func (p progressOpts) on() bool { return p.mode != progress.ModeOff }
+
+// readProgressOpts resolves --progress. auto draws a bar when stderr is a terminal, unless
+// a sink prints to stdout on a terminal too (the bar would tear the batches). With a bar,
+// the logger is rebuilt on the terminal so log lines stay above the bar.
+func readProgressOpts(a *app, s *settings, stdoutSink bool) (progressOpts, error) {
+	mode, err := progress.ParseMode(s.String("progress"))
+	if err != nil {
+		return progressOpts{}, usageError{fmt.Errorf("invalid value for --progress: %q: want auto, bar, log or off", s.String("progress"))}
+	}
+	if mode == progress.ModeAuto {
+		mode = progress.ModeLog
+		if progress.IsTerminal(a.stderr) && !(stdoutSink && progress.IsTerminal(a.stdout)) {
+			mode = progress.ModeBar
+		}
+	}
+	p := progressOpts{mode: mode}
+	if mode == progress.ModeBar {
+		p.term = progress.NewTerminal(a.stderr)
+		log, err := newLogger(p.term, s.String("log-level"), s.String("log-format"))
+		if err != nil {
+			return p, usageError{err}
+		}
+		a.log = log
+	}
+	return p, nil
+}
+
+// sourceReporter reports a source far behind the end of file, in bytes and lines.
+func (p progressOpts) sourceReporter(a *app, file string, st *connector.Stats) func(context.Context) error {
+	sample := func() progress.Sample {
+		behind, _ := metrics.BytesBehind(file, st)
+		return progress.Sample{Behind: behind, Done: st.BytesRead.Load(), Items: st.LinesRead.Load()}
+	}
+	cfg := progress.Config{Name: "source", Unit: progress.Bytes, Items: "lines", Mode: p.mode, MinBehind: sourceMinBehind}
+	return p.reporter(a, cfg, sample)
+}
+
+// streamReporter reports a stream lagging behind its topics, in records.
+func (p progressOpts) streamReporter(a *app, lag func() int64, stats func() stream.Stats) func(context.Context) error {
+	sample := func() progress.Sample {
+		n := stats().Records
+		return progress.Sample{Behind: lag(), Done: n, Items: n}
+	}
+	cfg := progress.Config{Name: "stream", Unit: progress.Records, Items: "records", Mode: p.mode, MinBehind: streamMinBehind}
+	return p.reporter(a, cfg, sample)
+}
+
+func (p progressOpts) reporter(a *app, cfg progress.Config, sample func() progress.Sample) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if !p.on() {
+			return nil
+		}
+		r, err := progress.New(cfg, sample, a.log, p.term)
+		if err != nil {
+			return err
+		}
+		return r.Run(ctx)
+	}
+}
