@@ -227,10 +227,14 @@ func (r *Reporter) farBehind(s Sample) bool {
 	return r.doneRate > 0 && float64(s.Behind) > r.doneRate*r.cfg.MinETA.Seconds()
 }
 
-// caughtUp: less than a second of work left (or nothing). The gap between this and
-// farBehind keeps a job hovering at the threshold from starting and ending backlogs.
+// caughtUp: under a sixteenth of MinBehind left, or under MinBehind and half a second of
+// work. The gap between this and farBehind keeps a job hovering at a threshold from
+// starting and ending backlogs over and over.
 func (r *Reporter) caughtUp(s Sample) bool {
-	return s.Behind <= 0 || float64(s.Behind) < r.doneRate
+	if s.Behind <= r.cfg.MinBehind/16 {
+		return true
+	}
+	return s.Behind <= r.cfg.MinBehind && float64(s.Behind) < r.doneRate/2
 }
 
 // Figures are what one report shows.
@@ -275,13 +279,13 @@ func (r *Reporter) report(now time.Time, s Sample, first bool) {
 		"percent", math.Round(f.Percent*10)/10, r.cfg.Items+"_per_sec", math.Round(r.itemRate), "eta", eta)
 }
 
-// finish ends a backlog: a full bar stays on screen, and one line is logged. Less than a
-// second of work is left: the job now keeps up with what is appended.
+// finish ends a backlog: a full bar saying what was worked off stays on screen, and one
+// line is logged. What is left is a moment's work: the job keeps up again.
 func (r *Reporter) finish(now time.Time, s Sample) {
-	if r.cfg.Mode == ModeBar {
-		r.term.Finish(r.barLine(Figures{Percent: 100, Behind: max(s.Behind, 0), ItemRate: r.itemRate}))
-	}
 	took := now.Sub(r.fromAt).Round(time.Millisecond)
+	if r.cfg.Mode == ModeBar {
+		r.term.Finish(r.doneLine(s.Done-r.from.Done, s.Items-r.from.Items, took))
+	}
 	args := []any{"job", r.cfg.Name, r.cfg.Unit.String(), s.Done - r.from.Done}
 	if r.cfg.Items != r.cfg.Unit.String() {
 		args = append(args, r.cfg.Items, s.Items-r.from.Items)

@@ -58,8 +58,8 @@ func newLogReporter(t *testing.T, out *syncBuffer) *Reporter {
 }
 
 // A source that starts 100 MiB behind a log and reads 10 MiB (100k lines) a second while
-// nothing is appended: logged at once, then "caught up" on the first tick with less than a
-// second of work left (7.5 MiB at 9.25 s), and nothing after.
+// nothing is appended: logged at once, then "caught up" on the first tick with less than
+// MinBehind and half a second of work left (2.5 MiB at 9.75 s), and nothing after.
 func TestLogPathReportsBacklog(t *testing.T) {
 	var out syncBuffer
 	r := newLogReporter(t, &out)
@@ -68,7 +68,7 @@ func TestLogPathReportsBacklog(t *testing.T) {
 	for i := 0; i <= 12*4; i++ { // ticks of 250ms for 12 s
 		now := start.Add(time.Duration(i) * 250 * time.Millisecond)
 		done := min(int64(i)*perSec/4, total)
-		r.step(now, Sample{Behind: total - done, Done: done, Items: done / perSec * linesPerSec})
+		r.step(now, Sample{Behind: total - done, Done: done, Items: done * linesPerSec / perSec})
 	}
 	lines := logLines(t, out.String())
 	require.Len(t, lines, 2, "first report and caught up: %s", out.String())
@@ -82,9 +82,9 @@ func TestLogPathReportsBacklog(t *testing.T) {
 
 	last := lines[1]
 	assert.Equal(t, "caught up", last["msg"])
-	assert.EqualValues(t, 37*perSec/4, last["bytes"])
-	assert.EqualValues(t, 9*linesPerSec, last["lines"])
-	assert.Equal(t, "9.25s", last["took"])
+	assert.EqualValues(t, 39*perSec/4, last["bytes"])
+	assert.EqualValues(t, 39*linesPerSec/4, last["lines"])
+	assert.Equal(t, "9.75s", last["took"])
 }
 
 func TestLogPathFiguresMidway(t *testing.T) {
@@ -171,7 +171,7 @@ func TestBarOnTerminal(t *testing.T) {
 	assert.Contains(t, got, "]  50.0%  500.0k records left  500.0k records/s  ETA 1s")
 	// The log line clears the bar, and the bar comes back under it.
 	assert.Regexp(t, `\r\x1b\[K[^\r]*a log line while the bar shows[^\n]*\n\r?[^\n]*stream \[`, got)
-	assert.Contains(t, got, "[========================] 100.0%  0 records left")
+	assert.Contains(t, got, clearLine+"stream [========================] 100.0%  caught up: 1.0M records in 2s\n")
 	assert.True(t, strings.HasSuffix(got, "msg=\"caught up\" job=stream records=1000000 took=2s\n"),
 		"caught-up line after the finished bar: %q", got)
 }
@@ -245,4 +245,28 @@ func TestAmounts(t *testing.T) {
 	} {
 		t.Run(tc.want, func(t *testing.T) { assert.Equal(t, tc.want, amount(tc.n, tc.u)) })
 	}
+}
+
+// A job hovering around MinBehind reports one backlog, not one per crossing.
+func TestHoveringAtThresholdIsOneBacklog(t *testing.T) {
+	var out syncBuffer
+	r := newLogReporter(t, &out)
+	start := time.Unix(1000, 0)
+	var done int64
+	for i := 0; i < 40; i++ {
+		behind := int64(9 << 20)
+		if i%2 == 1 {
+			behind = 7 << 20 // under MinBehind, but 7 s of work at 1 MiB/s
+		}
+		done += 1 << 20
+		r.step(start.Add(time.Duration(i)*time.Second), Sample{Behind: behind, Done: done})
+	}
+	var starts int
+	for _, l := range logLines(t, out.String()) {
+		assert.NotEqual(t, "caught up", l["msg"])
+		if l["msg"] == "far behind: catching up" {
+			starts++
+		}
+	}
+	assert.Equal(t, 1, starts)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 )
 
 // barWidth is the bar's width in cells: the whole line stays under 80 columns.
@@ -95,6 +96,15 @@ func (r *Reporter) barLine(f Figures) string {
 		b.WriteString("  ETA --")
 	}
 	return b.String()
+}
+
+// doneLine renders the status line of a backlog worked off.
+func (r *Reporter) doneLine(done, items int64, took time.Duration) string {
+	what := amount(done, r.cfg.Unit)
+	if r.cfg.Items != r.cfg.Unit.String() {
+		what += ", " + count(float64(items)) + " " + r.cfg.Items
+	}
+	return fmt.Sprintf("%s [%s] 100.0%%  caught up: %s in %s", r.cfg.Name, strings.Repeat("=", barWidth), what, took)
 }
 
 // amount renders n of unit u for people: 1.5 GiB, 2.3M records.
