@@ -242,7 +242,7 @@ type Figures struct {
 	Behind   int64         // work left, in the unit
 	Percent  float64       // of the backlog done since it was first reported
 	ItemRate float64       // items per second
-	ETA      time.Duration // 0 when unknown: the backlog is not shrinking
+	ETA      time.Duration // at the rate the backlog shrinks; 0 when it does not
 }
 
 func (r *Reporter) figures(s Sample) Figures {
@@ -252,9 +252,20 @@ func (r *Reporter) figures(s Sample) Figures {
 		f.Percent = 100 * float64(max(done, 0)) / float64(total)
 	}
 	if r.gapRate > 0 {
-		f.ETA = time.Duration(float64(f.Behind) / r.gapRate * float64(time.Second)).Round(time.Second)
+		f.ETA = max(time.Duration(float64(f.Behind)/r.gapRate*float64(time.Second)), time.Nanosecond)
 	}
 	return f
+}
+
+// etaString renders an ETA to the second: "unknown" when the backlog is not shrinking.
+func etaString(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "unknown"
+	case d < time.Second:
+		return "<1s"
+	}
+	return d.Round(time.Second).String()
 }
 
 func (r *Reporter) report(now time.Time, s Sample, first bool) {
@@ -271,12 +282,8 @@ func (r *Reporter) report(now time.Time, s Sample, first bool) {
 	if first {
 		msg = "far behind: catching up"
 	}
-	eta := "unknown"
-	if f.ETA > 0 {
-		eta = f.ETA.String()
-	}
 	r.log.Info(msg, "job", r.cfg.Name, "behind_"+r.cfg.Unit.String(), f.Behind,
-		"percent", math.Round(f.Percent*10)/10, r.cfg.Items+"_per_sec", math.Round(r.itemRate), "eta", eta)
+		"percent", math.Round(f.Percent*10)/10, r.cfg.Items+"_per_sec", math.Round(r.itemRate), "eta", etaString(f.ETA))
 }
 
 // finish ends a backlog: a full bar saying what was worked off stays on screen, and one

@@ -270,3 +270,15 @@ func TestHoveringAtThresholdIsOneBacklog(t *testing.T) {
 	}
 	assert.Equal(t, 1, starts)
 }
+
+func TestETAString(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "unknown"}, {-time.Second, "unknown"}, {50 * time.Millisecond, "<1s"},
+		{1400 * time.Millisecond, "1s"}, {72*time.Second + 600*time.Millisecond, "1m13s"},
+	} {
+		t.Run(tc.want, func(t *testing.T) { assert.Equal(t, tc.want, etaString(tc.d)) })
+	}
+}

@@ -91,7 +91,7 @@ func (r *Reporter) barLine(f Figures) string {
 		strings.Repeat("=", filled), strings.Repeat(" ", barWidth-filled), f.Percent,
 		amount(f.Behind, r.cfg.Unit), count(f.ItemRate), r.cfg.Items)
 	if f.ETA > 0 {
-		fmt.Fprintf(&b, "  ETA %s", f.ETA)
+		fmt.Fprintf(&b, "  ETA %s", etaString(f.ETA))
 	} else {
 		b.WriteString("  ETA --")
 	}
