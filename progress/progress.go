@@ -283,7 +283,7 @@ func (r *Reporter) report(now time.Time, s Sample, first bool) {
 		msg = "far behind: catching up"
 	}
 	r.log.Info(msg, "job", r.cfg.Name, "behind_"+r.cfg.Unit.String(), f.Behind,
-		"percent", math.Round(f.Percent*10)/10, r.cfg.Items+"_per_sec", math.Round(r.itemRate), "eta", etaString(f.ETA))
+		"percent", math.Round(f.Percent*10)/10, r.cfg.Items+"_per_sec", int64(math.Round(r.itemRate)), "eta", etaString(f.ETA))
 }
 
 // finish ends a backlog: a full bar saying what was worked off stays on screen, and one
