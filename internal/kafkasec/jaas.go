@@ -27,8 +27,8 @@ type jaasEntry struct {
 var javaClass = regexp.MustCompile(`^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$`)
 
 // parseJAAS reads a sasl.jaas.config value the way Kafka's JaasConfig does
-// ("<LoginModule> <flag> (<key>=<value>)*;"), with java.io.StreamTokenizer's lexical rules,
-// and wants exactly one entry, as a Kafka client does. Errors name keys, never values.
+// ("<LoginModule> <flag> (<key>=<value>)*;", see jaasLexer) and wants exactly one entry, as
+// a Kafka client does. Errors name keys, never values.
 func parseJAAS(s string) (jaasEntry, error) {
 	lx := &jaasLexer{src: []rune(s)}
 	var entries []jaasEntry
@@ -56,7 +56,7 @@ func parseJAAS(s string) (jaasEntry, error) {
 }
 
 func parseJAASEntry(lx *jaasLexer, first jaasToken) (jaasEntry, error) {
-	if first.kind != tokWord {
+	if !first.isString() {
 		return jaasEntry{}, errors.New("JAAS config does not start with a login module name")
 	}
 	e := jaasEntry{module: first.text, options: map[string]string{}}
@@ -68,7 +68,7 @@ func parseJAASEntry(lx *jaasLexer, first jaasToken) (jaasEntry, error) {
 		return e, errors.New("login module control flag not specified in JAAS config")
 	}
 	switch f := strings.ToLower(flag.text); {
-	case flag.kind == tokWord && (f == "required" || f == "requisite" || f == "sufficient" || f == "optional"):
+	case flag.isString() && (f == "required" || f == "requisite" || f == "sufficient" || f == "optional"):
 		e.flag = f
 	default:
 		return e, errors.New("invalid login module control flag in JAAS config: want required, requisite, sufficient or optional")
@@ -84,9 +84,6 @@ func parseJAASEntry(lx *jaasLexer, first jaasToken) (jaasEntry, error) {
 		if key.kind == tokSemi {
 			return e, nil
 		}
-		if key.kind != tokWord && key.kind != tokQuoted {
-			return e, errors.New("JAAS config: option name expected")
-		}
 		eq, err := lx.next()
 		if err != nil {
 			return e, err
@@ -95,10 +92,14 @@ func parseJAASEntry(lx *jaasLexer, first jaasToken) (jaasEntry, error) {
 		if err != nil {
 			return e, err
 		}
-		if eq.kind != tokEquals || (val.kind != tokWord && val.kind != tokQuoted) {
-			return e, fmt.Errorf("value not specified for key %q in JAAS config", key.text)
+		if eq.kind != tokEquals || !val.isString() {
+			return e, fmt.Errorf("value not specified for %s in JAAS config (want key=value; a bare number is no value)", optionName(key))
 		}
-		e.options[key.text] = val.text
+		if key.isString() {
+			// Kafka files an option named by a number or a lone character under a null
+			// key, which no login module reads.
+			e.options[key.text] = val.text
+		}
 	}
 }
 
@@ -108,6 +109,7 @@ const (
 	tokEOF    tokKind = iota
 	tokWord           // unquoted word
 	tokQuoted         // "..." or '...'
+	tokNumber         // StreamTokenizer's TT_NUMBER: it has no string value
 	tokSemi           // ;
 	tokEquals         // =
 	tokOther          // any other single ordinary character
@@ -118,73 +120,105 @@ type jaasToken struct {
 	text string
 }
 
-// jaasLexer follows StreamTokenizer as Kafka sets it up: characters 0-32 are space, 33-128
-// and 160 up make words, ; and = stand alone, " and ' quote (with Java escapes, and a
-// quote left open ends at the line's end), and /, // and /* */ start comments. A lone /
-// comments out the rest of its line, as StreamTokenizer's comment character does.
+// isString reports whether the token has a string value (StreamTokenizer's sval): a word
+// or a quoted string. Kafka takes either wherever it wants a name or a value.
+func (t jaasToken) isString() bool { return t.kind == tokWord || t.kind == tokQuoted }
+
+// jaasLexer follows java.io.StreamTokenizer's default syntax, which Kafka 4's JaasConfig
+// uses with // and /* */ comments and - _ $ added to the word characters: characters 0-32
+// are space; a word starts with a letter, - _ $ or a character from 160 up and goes on
+// with those, digits and dots; a token starting with a digit, a dot or a minus and a digit
+// is a number (no string value: "password=1234" is an error in Kafka too); " and ' quote,
+// with Java escapes, and a quote left open ends at the line's end; / starts a comment to
+// the end of the line unless it is /* ... */; everything else stands alone.
 type jaasLexer struct {
 	src []rune
 	pos int
 }
 
-func (lx *jaasLexer) peek() (rune, bool) {
-	if lx.pos >= len(lx.src) {
+func (lx *jaasLexer) peekAt(i int) (rune, bool) {
+	if i >= len(lx.src) {
 		return 0, false
 	}
-	return lx.src[lx.pos], true
+	return lx.src[i], true
 }
 
 func (lx *jaasLexer) next() (jaasToken, error) {
 	for {
-		c, ok := lx.peek()
+		c, ok := lx.peekAt(lx.pos)
 		if !ok {
 			return jaasToken{kind: tokEOF}, nil
 		}
 		switch {
 		case c <= ' ':
 			lx.pos++
-		case c == '/':
-			lx.comment()
+		case isNumberStart(c):
+			if tok, ok := lx.number(); ok {
+				return tok, nil
+			}
+			lx.pos++ // a minus not followed by a number stands alone
+			return jaasToken{kind: tokOther, text: "-"}, nil
+		case isWordStart(c):
+			return jaasToken{kind: tokWord, text: lx.word()}, nil
 		case c == '"' || c == '\'':
 			lx.pos++
 			return jaasToken{kind: tokQuoted, text: lx.quoted(c)}, nil
-		case c == ';':
-			lx.pos++
-			return jaasToken{kind: tokSemi, text: ";"}, nil
-		case c == '=':
-			lx.pos++
-			return jaasToken{kind: tokEquals, text: "="}, nil
-		case isWordRune(c):
-			return jaasToken{kind: tokWord, text: lx.word()}, nil
+		case c == '/':
+			lx.comment()
 		default:
 			lx.pos++
+			switch c {
+			case ';':
+				return jaasToken{kind: tokSemi, text: ";"}, nil
+			case '=':
+				return jaasToken{kind: tokEquals, text: "="}, nil
+			}
 			return jaasToken{kind: tokOther, text: string(c)}, nil
 		}
 	}
 }
 
-func isWordRune(c rune) bool {
-	switch c {
-	case ';', '=', '"', '\'', '/':
-		return false
-	}
-	return (c > ' ' && c <= 128) || c >= 160
+func isDigit(c rune) bool       { return c >= '0' && c <= '9' }
+func isNumberStart(c rune) bool { return isDigit(c) || c == '.' || c == '-' }
+
+func isWordStart(c rune) bool {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '$' || c >= 160
 }
 
 func (lx *jaasLexer) word() string {
 	start := lx.pos
-	for lx.pos < len(lx.src) && isWordRune(lx.src[lx.pos]) {
+	for c, ok := lx.peekAt(lx.pos); ok && (isWordStart(c) || isNumberStart(c)); c, ok = lx.peekAt(lx.pos) {
 		lx.pos++
 	}
 	return string(lx.src[start:lx.pos])
 }
 
-// comment skips a comment that starts at the current '/': /* to */ (or the end), else
-// the rest of the line.
+// number reads digits with at most one dot, after an optional minus; a minus followed by
+// neither is not a number.
+func (lx *jaasLexer) number() (jaasToken, bool) {
+	i := lx.pos
+	if lx.src[i] == '-' {
+		if c, ok := lx.peekAt(i + 1); !ok || (c != '.' && !isDigit(c)) {
+			return jaasToken{}, false
+		}
+		i++
+	}
+	dot := false
+	for c, ok := lx.peekAt(i); ok && (isDigit(c) || (c == '.' && !dot)); c, ok = lx.peekAt(i) {
+		dot = dot || c == '.'
+		i++
+	}
+	tok := jaasToken{kind: tokNumber, text: string(lx.src[lx.pos:i])}
+	lx.pos = i
+	return tok, true
+}
+
+// comment skips a comment that starts at the current '/': /* to */ (or to the end), else
+// the next character, whatever it is, and the rest of its line.
 func (lx *jaasLexer) comment() {
-	lx.pos++
-	if c, _ := lx.peek(); c == '*' {
-		for i := lx.pos + 1; i+1 < len(lx.src); i++ {
+	lx.pos += 2
+	if c, _ := lx.peekAt(lx.pos - 1); c == '*' {
+		for i := lx.pos; i+1 < len(lx.src); i++ {
 			if lx.src[i] == '*' && lx.src[i+1] == '/' {
 				lx.pos = i + 2
 				return
@@ -253,4 +287,16 @@ func (lx *jaasLexer) escape() rune {
 		lx.pos++
 	}
 	return v
+}
+
+// optionName names an option in an error: only the names login modules read are shown, as
+// in a garbled entry the "name" may be a password.
+func optionName(key jaasToken) string {
+	switch key.text {
+	case "username", "password", "tokenauth":
+		if key.kind == tokWord {
+			return "key '" + key.text + "'"
+		}
+	}
+	return "an option"
 }

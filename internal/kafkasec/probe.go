@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -100,7 +101,7 @@ func classifyKind(err error) (kind error, hint string) {
 		hostname  x509.HostnameError
 		invalid   x509.CertificateInvalidError
 		recHeader tls.RecordHeaderError
-		alert     tls.AlertError
+		opErr     *net.OpError
 		firstRead *kgo.ErrFirstReadEOF
 		msg       = err.Error()
 	)
@@ -113,7 +114,8 @@ func classifyKind(err error) (kind error, hint string) {
 			"to a name in the certificate, or fix the certificate's subject alternative names"
 	case errors.As(err, &invalid):
 		return ErrTLS, "the broker's certificate is not valid (expired, not yet valid, or not for server use)"
-	case errors.As(err, &alert):
+	case errors.As(err, &opErr) && opErr.Op == "remote error":
+		// crypto/tls reports the broker's TLS alert so (tls.AlertError is QUIC's only).
 		return ErrTLS, "the broker refused the TLS handshake: does it want a client certificate " +
 			"(--tls-cert-file/--tls-key-file, ssl.keystore.*) signed by a CA it trusts?"
 	case errors.As(err, &recHeader):
