@@ -40,19 +40,21 @@ func newKafka(ctx context.Context, brokers string, log *slog.Logger) (*kafka, er
 	return &kafka{brokers: brokers, cl: cl, adm: adm, log: log}, nil
 }
 
-// topic creates a fresh one-partition topic; logAppend makes the broker stamp each batch
+// topic creates a fresh one-partition topic, named with a run-wide sequence number so that
+// repeats never meet an old one; logAppend makes the broker stamp each batch
 // with the time it appended it, which the latency phase reads as the ack time.
 func (k *kafka) topic(ctx context.Context, name string, logAppend bool) (string, error) {
 	var configs map[string]*string
 	if logAppend {
 		configs = map[string]*string{"message.timestamp.type": kadm.StringPtr("LogAppendTime")}
 	}
+	k.mu.Lock()
+	name = fmt.Sprintf("%s-%d", name, len(k.topics)+1)
+	k.topics = append(k.topics, name)
+	k.mu.Unlock()
 	if _, err := k.adm.CreateTopic(ctx, 1, 1, configs, name); err != nil {
 		return "", fmt.Errorf("create topic %s: %w", name, err)
 	}
-	k.mu.Lock()
-	k.topics = append(k.topics, name)
-	k.mu.Unlock()
 	return name, nil
 }
 

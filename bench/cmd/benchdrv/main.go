@@ -35,7 +35,9 @@ type config struct {
 	latFor    time.Duration
 	micro     string // go test -bench output to fold into the report, if any
 	keep      bool   // keep the topics after the run
+	repeat    int    // runs per tool (fast tools only)
 	startedAt time.Time
+	loadStart string
 	runID     string
 }
 
@@ -73,6 +75,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.latFor, "latency-for", 10*time.Second, "how long the latency writer writes at each rate")
 	fs.StringVar(&cfg.micro, "micro", "", "go test -bench output to include")
 	fs.BoolVar(&cfg.keep, "keep-topics", false, "do not delete the benchmark topics")
+	fs.IntVar(&cfg.repeat, "repeat", 3, "runs per tool whose first run is short; the median is reported")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -84,6 +87,9 @@ func parseFlags(args []string) (config, error) {
 	var err error
 	if cfg.rates, err = parseInts(rates); err != nil {
 		return cfg, fmt.Errorf("-rates: %w", err)
+	}
+	if cfg.repeat < 1 {
+		cfg.repeat = 1
 	}
 	if cfg.lines < 1 {
 		return cfg, fmt.Errorf("-lines %d: want at least 1", cfg.lines)
@@ -124,7 +130,7 @@ func absPaths(cfg *config) error {
 // run does the phases in order and prints the report. A failing tool becomes a row that
 // says so; only a broken setup (no broker, no data) fails the run.
 func run(ctx context.Context, cfg config, log *slog.Logger, w io.Writer) error {
-	cfg.startedAt = time.Now()
+	cfg.startedAt, cfg.loadStart = time.Now(), loadAvg()
 	cfg.runID = cfg.startedAt.Format("20060102-150405")
 	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
 		return err
@@ -152,11 +158,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger, w io.Writer) error {
 
 // bench carries the shared state of the phases.
 type bench struct {
-	cfg  config
-	k    *kafka
-	log  *slog.Logger
-	data dataset
-	rep  *report
+	cfg    config
+	k      *kafka
+	log    *slog.Logger
+	data   dataset
+	rep    *report
+	groups int // consumer groups made so far: each run gets a new one
 	// streamTopic holds the N records the stream phase reads: the topic bridge source
 	// filled, or another source's when bridge's failed.
 	streamTopic string
@@ -181,4 +188,10 @@ func (b *bench) runPhases(ctx context.Context) {
 		s.fn(ctx)
 		b.log.Info("phase done", "phase", s.name, "took", time.Since(t0).Round(time.Second))
 	}
+}
+
+// group names a fresh consumer group: a repeat must not resume where the last run committed.
+func (b *bench) group(name string) string {
+	b.groups++
+	return fmt.Sprintf("bench-%s-%s-%d", b.cfg.runID, name, b.groups)
 }

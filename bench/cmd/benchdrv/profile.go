@@ -68,7 +68,7 @@ func (b *bench) profileSource(ctx context.Context, dir string) (string, profile)
 func (b *bench) profileStream(ctx context.Context, dir, topic string) profile {
 	pr := profile{name: "stream (tshark parser, jsonl sink)", path: filepath.Join(dir, "stream.cpu.pprof")}
 	cfg := stream.DefaultConfig(topic)
-	cfg.Brokers, cfg.Group, cfg.FromBeginning = []string{b.cfg.brokers}, "bench-"+b.cfg.runID+"-prof", true
+	cfg.Brokers, cfg.Group, cfg.FromBeginning = []string{b.cfg.brokers}, b.group("prof"), true
 	st, err := stream.New(cfg, quietLog())
 	if err != nil {
 		pr.err = err.Error()

@@ -17,10 +17,12 @@ type result struct {
 	section, key, tool, topic string
 	seconds                   float64 // launch -> N done
 	first                     float64 // launch -> first record or output seen
+	atFirst                   int64   // records done when the first were seen
 	records                   int64
 	bytes                     int64 // record value bytes moved
 	use                       usage
 	err                       string
+	all                       []float64 // the times of every repeat, fastest first
 }
 
 func (r result) fail(err error) result {
@@ -31,6 +33,16 @@ func (r result) fail(err error) result {
 func (r result) ok() bool { return r.err == "" && r.seconds > 0 }
 
 func (r result) rate() float64 { return float64(r.records) / r.seconds }
+
+// steady is the rate once the first records were seen: start-up (a JVM, a group join, the
+// first batch tick) left out.
+func (r result) steady() (float64, bool) {
+	d := r.seconds - r.first
+	if d <= 0 || r.records <= r.atFirst {
+		return 0, false
+	}
+	return float64(r.records-r.atFirst) / d, true
+}
 
 // report collects every figure of the run and renders it as Markdown.
 type report struct {
@@ -76,21 +88,23 @@ func (rep *report) header(b *strings.Builder) {
 	fmt.Fprintf(b, "- input: %s lines cycling the %d packet lines of testdata/demo/en0.log (%d%% IPv6), %.1f MB of log, "+
 		"%.1f MB of record values (mean %.0f B, Connect JsonConverter envelopes)\n",
 		commas(int64(d.lines)), len(d.templates), 100*d.v6/len(d.templates), mb(d.logBytes), mb(d.valueBytes), d.meanValue())
-	b.WriteString("- one run of each tool, one after the other, on a shared machine: expect noise of 10-20%; " +
-		"ratios are bridge ÷ peer from this same run\n\n")
+	fmt.Fprintf(b, "- load average (1 min) at the start %s, at the end %s: other work shares the 2 cores\n", rep.cfg.loadStart, loadAvg())
+	fmt.Fprintf(b, "- each tool runs up to %d times in a row (once when a run takes over %s) and the median run is shown; "+
+		"the machine is shared and noisy, expect 10-20%% between runs; ratios are bridge ÷ peer from this same run\n\n",
+		rep.cfg.repeat, repeatUnder)
 }
 
 func (rep *report) throughput(b *strings.Builder, section, title, ref string) {
 	fmt.Fprintf(b, "## %s\n\n", title)
-	b.WriteString("| tool | time s | records/s | MB/s | peak RSS MB | CPU s | first s | bridge ÷ tool |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| tool | time s | runs (s) | records/s | MB/s | peak RSS MB | CPU s | first s | records/s after first | bridge ÷ tool |\n")
+	b.WriteString("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	base, haveBase := rep.find(section, ref)
 	for _, r := range rep.runs {
 		if r.section != section {
 			continue
 		}
 		if r.seconds == 0 {
-			fmt.Fprintf(b, "| %s | — | — | — | — | — | — | %s |\n", cell(r.tool), cell(r.err))
+			fmt.Fprintf(b, "| %s | — | — | — | — | — | — | — | — | %s |\n", cell(r.tool), cell(r.err))
 			continue
 		}
 		ratio := "—"
@@ -100,8 +114,12 @@ func (rep *report) throughput(b *strings.Builder, section, title, ref string) {
 		if r.err != "" {
 			ratio += " (" + r.err + ")"
 		}
-		fmt.Fprintf(b, "| %s | %.2f | %s | %.1f | %.0f | %.2f | %.2f | %s |\n", cell(r.tool), r.seconds,
-			commas(int64(r.rate())), mb(r.bytes)/r.seconds, mb(r.use.peak), r.use.cpu, r.first, cell(ratio))
+		steady := "—"
+		if v, ok := r.steady(); ok {
+			steady = commas(int64(v))
+		}
+		fmt.Fprintf(b, "| %s | %.2f | %s | %s | %.1f | %.0f | %.2f | %.2f | %s | %s |\n", cell(r.tool), r.seconds, spread(r.all),
+			commas(int64(r.rate())), mb(r.bytes)/r.seconds, mb(r.use.peak), r.use.cpu, r.first, steady, cell(ratio))
 	}
 	b.WriteString("\n")
 }
@@ -140,6 +158,17 @@ func trimTop(s string) string {
 	return s
 }
 
+func loadAvg() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(raw)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
+}
+
 func cpuModel() string {
 	f, err := os.Open("/proc/cpuinfo")
 	if err != nil {
@@ -167,6 +196,15 @@ func memTotal() string {
 		}
 	}
 	return "unknown memory"
+}
+
+// spread lists the times of the repeats.
+func spread(all []float64) string {
+	parts := make([]string, len(all))
+	for i, s := range all {
+		parts[i] = strconv.FormatFloat(s, 'f', 2, 64)
+	}
+	return strings.Join(parts, " ")
 }
 
 // cell escapes the pipes of a shell pipeline inside a Markdown table cell.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -28,8 +29,12 @@ type sourceTool struct {
 var sourceTools = []sourceTool{
 	{key: "bridge", label: "bridge source", start: startBridgeSource},
 	{key: "connect", label: "connect-standalone FileStreamSource", start: startConnect},
-	{key: "kcat", label: "kcat -P -l (envelopes)", exits: true, start: startKcatProducer},
-	{key: "perf", label: "ProducerPerformance acks=all", exits: true, start: startProducerPerf},
+	{key: "kcat", label: "kcat -P -l (envelopes)", exits: true, start: startKcatProducer()},
+	{key: "kcat-snappy", label: "kcat -P -l, snappy (as bridge's producer)", exits: true,
+		start: startKcatProducer("-X", "compression.codec=snappy")},
+	{key: "perf", label: "ProducerPerformance acks=all", exits: true, start: startProducerPerf()},
+	{key: "perf-tuned", label: "ProducerPerformance acks=all, snappy, 1 MB batches, linger 10 ms (as bridge's producer)",
+		exits: true, start: startProducerPerf("compression.type=snappy", "batch.size=1000000", "linger.ms=10")},
 }
 
 func (b *bench) sourcePhase(ctx context.Context) {
@@ -37,8 +42,8 @@ func (b *bench) sourcePhase(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		r := b.runSource(ctx, t)
-		b.log.Info("source run", "tool", t.label, "s", fmt.Sprintf("%.2f", r.seconds), "records", r.records, "err", r.err)
+		r := b.repeat(func(limit time.Duration) result { return b.runSource(ctx, t, limit) })
+		b.log.Info("source", "tool", t.label, "s", fmt.Sprintf("%.2f", r.seconds), "records", r.records, "runs", len(r.all), "err", r.err)
 		if t.key == "bridge" && r.err == "" {
 			b.streamTopic = r.topic
 		}
@@ -47,8 +52,8 @@ func (b *bench) sourcePhase(ctx context.Context) {
 }
 
 // runSource starts the tool on a fresh topic and times it from launch until the topic's end
-// offset reaches N.
-func (b *bench) runSource(ctx context.Context, t sourceTool) result {
+// offset reaches N, or until limit (0: sourceTimeout).
+func (b *bench) runSource(ctx context.Context, t sourceTool, limit time.Duration) result {
 	r := result{section: "source", key: t.key, tool: t.label}
 	dir := filepath.Join(b.cfg.out, "source-"+t.key)
 	topic, err := b.prepare(ctx, dir, "src-"+t.key, false)
@@ -61,7 +66,7 @@ func (b *bench) runSource(ctx context.Context, t sourceTool) result {
 		return r.fail(err)
 	}
 	n := int64(b.cfg.lines)
-	w := watch{procs: procs, timeout: sourceTimeout, exits: t.exits, progress: func() (int64, error) {
+	w := watch{procs: procs, timeout: cmp.Or(limit, sourceTimeout), exits: t.exits, progress: func() (int64, error) {
 		return b.k.end(ctx, topic)
 	}}
 	w.run(ctx, n, &r)
@@ -125,20 +130,28 @@ func connectProc(b *bench, file, topic, dir string) (*proc, error) {
 
 // startKcatProducer sends the ready-made envelopes, one record per line: the same bytes
 // bridge and Connect put on the wire, with librdkafka doing nothing but produce.
-func startKcatProducer(b *bench, topic, dir string) ([]*proc, error) {
-	p, err := startProc(spec{name: "kcat -P", log: filepath.Join(dir, "kcat.log"), argv: []string{
-		"kcat", "-P", "-b", b.cfg.brokers, "-t", topic, "-X", "acks=all", "-l", b.data.envelopes}})
-	return []*proc{p}, err
+func startKcatProducer(extra ...string) func(b *bench, topic, dir string) ([]*proc, error) {
+	return func(b *bench, topic, dir string) ([]*proc, error) {
+		argv := append([]string{"kcat", "-P", "-b", b.cfg.brokers, "-t", topic, "-X", "acks=all"}, extra...)
+		p, err := startProc(spec{name: "kcat -P", log: filepath.Join(dir, "kcat.log"),
+			argv: append(argv, "-l", b.data.envelopes)})
+		return []*proc{p}, err
+	}
 }
 
 // startProducerPerf runs Kafka's own producer benchmark with acks=all, drawing its record
 // values at random from real envelopes of the same log (so the same size distribution).
-func startProducerPerf(b *bench, topic, dir string) ([]*proc, error) {
-	p, err := startProc(spec{name: "ProducerPerformance", log: filepath.Join(dir, "perf.log"), argv: []string{
-		filepath.Join(b.cfg.root, "scripts", "kafka.sh"), "run-class", "org.apache.kafka.tools.ProducerPerformance",
-		"--topic", topic, "--num-records", strconv.Itoa(b.cfg.lines), "--throughput", "-1",
-		"--payload-file", b.data.payloads, "--producer-props", "bootstrap.servers=" + b.cfg.brokers, "acks=all"}})
-	return []*proc{p}, err
+// Stock, it batches 16 KB uncompressed; props can set what bridge's franz-go producer uses.
+func startProducerPerf(props ...string) func(b *bench, topic, dir string) ([]*proc, error) {
+	return func(b *bench, topic, dir string) ([]*proc, error) {
+		argv := []string{filepath.Join(b.cfg.root, "scripts", "kafka.sh"), "run-class",
+			"org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
+			"--num-records", strconv.Itoa(b.cfg.lines), "--throughput", "-1", "--payload-file", b.data.payloads,
+			"--producer-props", "bootstrap.servers=" + b.cfg.brokers, "acks=all"}
+		p, err := startProc(spec{name: "ProducerPerformance", log: filepath.Join(dir, "perf.log"),
+			argv: append(argv, props...)})
+		return []*proc{p}, err
+	}
 }
 
 func freePort() (int, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -59,8 +60,8 @@ func (b *bench) streamPhase(ctx context.Context) {
 			b.rep.add(result{section: "stream", key: t.key, tool: t.label, err: "not run: " + b.cfg.spark.skip})
 			continue
 		}
-		r := b.runStream(ctx, t)
-		b.log.Info("stream run", "tool", t.label, "s", fmt.Sprintf("%.2f", r.seconds), "records", r.records, "err", r.err)
+		r := b.repeat(func(limit time.Duration) result { return b.runStream(ctx, t, limit) })
+		b.log.Info("stream", "tool", t.label, "s", fmt.Sprintf("%.2f", r.seconds), "records", r.records, "runs", len(r.all), "err", r.err)
 		b.rep.add(r)
 	}
 }
@@ -68,7 +69,7 @@ func (b *bench) streamPhase(ctx context.Context) {
 // fillStreamTopic makes the stream phase's input when the source phase did not: kcat
 // writes the envelopes to a fresh topic.
 func (b *bench) fillStreamTopic(ctx context.Context) error {
-	r := b.runSource(ctx, sourceTool{key: "stream-input", label: "kcat -P", exits: true, start: startKcatProducer})
+	r := b.runSource(ctx, sourceTool{key: "stream-input", label: "kcat -P", exits: true, start: startKcatProducer()}, 0)
 	if r.err != "" {
 		return fmt.Errorf("%s", r.err)
 	}
@@ -77,7 +78,7 @@ func (b *bench) fillStreamTopic(ctx context.Context) error {
 }
 
 // runStream times the tool from launch until its output holds N results.
-func (b *bench) runStream(ctx context.Context, t streamTool) result {
+func (b *bench) runStream(ctx context.Context, t streamTool, limit time.Duration) result {
 	r := result{section: "stream", key: t.key, tool: t.label, topic: b.streamTopic}
 	dir := filepath.Join(b.cfg.out, "stream-"+t.key)
 	if err := os.RemoveAll(dir); err != nil {
@@ -90,7 +91,7 @@ func (b *bench) runStream(ctx context.Context, t streamTool) result {
 	if err != nil {
 		return r.fail(err)
 	}
-	w := watch{procs: procs, timeout: streamTimeout, exits: t.exits, progress: progress}
+	w := watch{procs: procs, timeout: cmp.Or(limit, streamTimeout), exits: t.exits, progress: progress}
 	w.run(ctx, int64(b.cfg.lines), &r)
 	r.bytes = int64(float64(min(r.records, int64(b.cfg.lines))) * b.data.meanValue())
 	r.use = finish(procs, t.exits)
@@ -103,7 +104,7 @@ func bridgeStream(parser, interval string) func(b *bench, topic, dir string) ([]
 	return func(b *bench, topic, dir string) ([]*proc, func() (int64, error), error) {
 		out := filepath.Join(dir, "pairs.jsonl")
 		argv := []string{b.cfg.bridge, "stream", topic, "--brokers", b.cfg.brokers,
-			"--group", "bench-" + b.cfg.runID + "-" + filepath.Base(dir), "--from-beginning",
+			"--group", b.group(filepath.Base(dir)), "--from-beginning",
 			"--sink", "jsonl:" + out, "--parser", parser, "--log-level", "warn"}
 		if interval != "" {
 			argv = append(argv, "--interval", interval)
