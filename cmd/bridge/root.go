@@ -66,6 +66,7 @@ environment, which wins over the file.`,
 		newBrokerCmd(a),
 		newDemoCmd(a),
 		newVersionCmd(a),
+		newCompletionCmd(a),
 	)
 	return root
 }
