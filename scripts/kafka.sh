@@ -26,7 +26,9 @@
 #   classpath                      print the classpath
 #
 # Environment: KAFKA_NODES, KAFKA_VERSION (override the pom's kafka.version),
-# KAFKA_CACHE_DIR, KAFKA_HEAP_OPTS (broker, default -Xms512m -Xmx1g),
+# KAFKA_CACHE_DIR, KAFKA_PORT_BASE (node 1's client port, default 9092; the
+# fault drills run their own cluster on 29092), KAFKA_STATE (directory holding
+# cluster-N/, default KAFKA_CACHE_DIR; the lock lives there too), KAFKA_HEAP_OPTS (broker, default -Xms512m -Xmx1g),
 # CONNECT_HEAP_OPTS, KAFKA_TOOL_HEAP_OPTS, KAFKA_LOG_LEVEL (run-class),
 # KAFKA_UP_TIMEOUT (s, default 90), KAFKA_DOWN_TIMEOUT (s, default 60).
 set -euo pipefail
@@ -40,9 +42,16 @@ LIBS=$STATE/libs
 STAMP=$STATE/libs.stamp
 KAFKA_VERSION=${KAFKA_VERSION:-}
 HOST=127.0.0.1
-# Node N serves clients on 9091+N and its controller on 19092+N.
-BROKER_PORT_BASE=9091
-CONTROLLER_PORT_BASE=19092
+# Node N serves clients on BASE-1+N and its controller on BASE+10000+N
+# (9092.. and 19093.. by default).
+PORT_BASE=${KAFKA_PORT_BASE:-9092}
+[[ $PORT_BASE =~ ^[0-9]+$ && $PORT_BASE -ge 1024 && $PORT_BASE -le 55000 ]] ||
+  { echo "kafka.sh: KAFKA_PORT_BASE must be 1024..55000, got '$PORT_BASE'" >&2; exit 1; }
+BROKER_PORT_BASE=$((PORT_BASE - 1))
+CONTROLLER_PORT_BASE=$((PORT_BASE + 10000))
+# Clusters (and the lock) live apart from the jars so a second cluster on
+# other ports shares the jars but never the shared broker's data.
+CLUSTERS=${KAFKA_STATE:-$STATE}
 MAX_NODES=3
 UP_TIMEOUT=${KAFKA_UP_TIMEOUT:-90}
 DOWN_TIMEOUT=${KAFKA_DOWN_TIMEOUT:-60}
@@ -69,9 +78,9 @@ usage() {
 # targets may call up/down at once, and two brokers must never race for 9092.
 # fd 9 is closed for every JVM we start so a broker never holds the lock.
 lock() {
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.lock"
-  flock -w 600 9 || die "could not lock $(rel "$STATE")/.lock within 600 s"
+  mkdir -p "$STATE" "$CLUSTERS"
+  exec 9>"$CLUSTERS/.lock"
+  flock -w 600 9 || die "could not lock $(rel "$CLUSTERS")/.lock within 600 s"
 }
 unlock() {
   flock -u 9 2>/dev/null || true
@@ -122,7 +131,7 @@ java_tool() {
 
 # ---------------------------------------------------------------- nodes
 
-cluster_dir() { printf '%s/cluster-%s' "$STATE" "$1"; }
+cluster_dir() { printf '%s/cluster-%s' "$CLUSTERS" "$1"; }
 node_dir() { printf '%s/node-%s' "$(cluster_dir "$1")" "$2"; }
 broker_port() { echo $((BROKER_PORT_BASE + $1)); }
 controller_port() { echo $((CONTROLLER_PORT_BASE + $1)); }
@@ -466,7 +475,7 @@ cmd_status() {
     done
     ((s == want && up == s)) && rc=0
   done
-  ((any)) || echo "no cluster created yet ($(rel "$STATE") has no data)"
+  ((any)) || echo "no cluster created yet ($(rel "$CLUSTERS") has no data)"
   fetched && echo "jars: $(rel "$LIBS") ($(find "$LIBS" -name '*.jar' | wc -l) jars)" || echo "jars: not fetched"
   return "$rc"
 }
