@@ -371,3 +371,38 @@ func TestMetricsPortBusyIsNotUsage(t *testing.T) {
 	assert.Contains(t, err.Error(), "metrics:")
 	assert.False(t, isUsage(err))
 }
+
+// --log-level and --log-format reach every logger, franz-go's included (through
+// kgo.WithLogger: its lines start with "kafka: ").
+func TestLogFlags(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 1)
+	levels := func(r *cliRun) (map[string]int, int) {
+		seen, kafka := map[string]int{}, 0
+		sc := bufio.NewScanner(strings.NewReader(r.stderr.String()))
+		for sc.Scan() {
+			m := map[string]any{}
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &m), "every line is JSON: %s", sc.Text())
+			seen[m["level"].(string)]++
+			if strings.HasPrefix(m["msg"].(string), "kafka: ") {
+				kafka++
+			}
+		}
+		return seen, kafka
+	}
+	args := []string{"stream", topic, "--brokers", strings.Join(c.Brokers, ","), "--group", "g-" + topic,
+		"--interval", "100ms", "--sink", "jsonl:" + filepath.Join(t.TempDir(), "out.jsonl")}
+
+	debug := startCLI(t, append(args, "--log-level", "debug")...)
+	debug.logged(t, "partitions assigned")
+	require.NoError(t, debug.stop(t))
+	seen, kafka := levels(debug)
+	assert.Positive(t, seen["DEBUG"])
+	assert.Positive(t, kafka, "franz-go logs through slog")
+
+	warn := startCLI(t, append(args, "--log-level", "warn", "--metrics-addr", "127.0.0.1:0")...)
+	time.Sleep(500 * time.Millisecond) // long enough to join the group and log if it would
+	require.NoError(t, warn.stop(t))
+	seen, _ = levels(warn)
+	assert.Zero(t, seen["INFO"]+seen["DEBUG"], "only warnings and errors: %s", warn.stderr.String())
+}
