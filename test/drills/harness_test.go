@@ -1,0 +1,340 @@
+//go:build drills
+
+package drills
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/connector"
+)
+
+// The drill cluster lives on its own ports and data dir so the shared broker on 9092 is never
+// touched. Override with DRILLS_PORT_BASE / DRILLS_STATE.
+func portBase() int {
+	if v, err := strconv.Atoi(os.Getenv("DRILLS_PORT_BASE")); err == nil {
+		return v
+	}
+	return 29092
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	return root
+}
+
+// kafkaSh runs scripts/kafka.sh against the drill cluster of the given shape.
+func kafkaSh(t *testing.T, nodes int, args ...string) error {
+	t.Helper()
+	root := repoRoot(t)
+	state := os.Getenv("DRILLS_STATE")
+	if state == "" {
+		state = filepath.Join(root, ".cache/kafka/drills")
+	}
+	cmd := exec.Command(filepath.Join(root, "scripts/kafka.sh"), args...)
+	cmd.Env = append(os.Environ(), "KAFKA_PORT_BASE="+strconv.Itoa(portBase()), "KAFKA_STATE="+state,
+		"KAFKA_NODES="+strconv.Itoa(nodes), "KAFKA_HEAP_OPTS=-Xms256m -Xmx512m")
+	out, err := cmd.CombinedOutput()
+	t.Logf("kafka.sh %s: %s", strings.Join(args, " "), strings.TrimSpace(lastLines(string(out), 3)))
+	return err
+}
+
+func lastLines(s string, n int) string {
+	l := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(l[max(len(l)-n, 0):], "\n")
+}
+
+func brokers(nodes int) []string {
+	var b []string
+	for i := range nodes {
+		b = append(b, "127.0.0.1:"+strconv.Itoa(portBase()+i))
+	}
+	return b
+}
+
+// upCluster starts the drill cluster (cleaned first, so every run starts from nothing) and
+// takes it down when the test ends.
+func upCluster(t *testing.T, nodes int) []string {
+	t.Helper()
+	_ = kafkaSh(t, nodes, "clean")
+	require.NoError(t, kafkaSh(t, nodes, "up"))
+	t.Cleanup(func() { _ = kafkaSh(t, nodes, "clean") })
+	return brokers(nodes)
+}
+
+func admin(t *testing.T, seeds []string) (*kadm.Client, *kgo.Client) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	return kadm.NewClient(cl), cl
+}
+
+func createTopic(t *testing.T, adm *kadm.Client, name string, parts int32, rf int16, cfg map[string]*string) {
+	t.Helper()
+	res, err := adm.CreateTopic(t.Context(), parts, rf, cfg, name)
+	require.NoError(t, err)
+	require.NoError(t, res.Err)
+}
+
+// bridgeBin is the binary `make drills` built (BRIDGE_BIN), else one built here.
+func bridgeBin(t *testing.T) string {
+	t.Helper()
+	if b := os.Getenv("BRIDGE_BIN"); b != "" {
+		return b
+	}
+	out := filepath.Join(t.TempDir(), "bridge")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/bridge")
+	cmd.Dir = repoRoot(t)
+	b, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	return out
+}
+
+// proc is one run of the bridge binary.
+type proc struct {
+	cmd    *exec.Cmd
+	done   chan struct{}
+	stderr *syncBuf
+	maxRSS int64 // KiB, from wait4's rusage once done
+	code   int
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.b.Len() > 1<<20 { // keep the head: the first errors are the telling ones
+		return len(p), nil
+	}
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func start(t *testing.T, bin string, stdout *os.File, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(bin, args...), done: make(chan struct{}), stderr: &syncBuf{}}
+	p.cmd.Stderr = p.stderr
+	if stdout != nil {
+		p.cmd.Stdout = stdout
+	}
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		defer close(p.done)
+		_ = p.cmd.Wait()
+		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			p.maxRSS = ru.Maxrss
+		}
+		p.code = p.cmd.ProcessState.ExitCode()
+	}()
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+func (p *proc) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// term stops the process with SIGTERM and returns its exit code.
+func (p *proc) term(t *testing.T, d time.Duration) int {
+	t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(d):
+		t.Errorf("no exit %s after SIGTERM; log:\n%s", d, p.stderr.String())
+		p.kill()
+	}
+	return p.code
+}
+
+// vmHWM reads the peak resident set of a live process, in KiB (0 once it is gone).
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// writeLines appends n numbered tshark-like lines to file at about rate lines/s (0: as fast as
+// possible) and sends the count when done; ctx stops it early.
+func writeLines(ctx context.Context, file string, n, rate int) <-chan int {
+	done := make(chan int, 1)
+	go func() {
+		f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		w := bufio.NewWriterSize(f, 4096)
+		begin := time.Now()
+		i := 0
+		for ; i < n; i++ {
+			fmt.Fprintf(w, "%d drill %09d 192.168.1.%d → 10.0.0.%d TCP 66 443 → 51234 [ACK] Seq=1 Ack=1 Win=501 Len=0\n",
+				i%1000, i, i%250, i%200)
+			if i%1000 == 999 {
+				_ = w.Flush()
+				if rate > 0 {
+					if ahead := time.Duration(i+1)*time.Second/time.Duration(rate) - time.Since(begin); ahead > 0 {
+						select {
+						case <-ctx.Done():
+							done <- i + 1
+							return
+						case <-time.After(ahead):
+						}
+					}
+				}
+				if ctx.Err() != nil {
+					done <- i + 1
+					return
+				}
+			}
+		}
+		_ = w.Flush()
+		done <- i
+	}()
+	return done
+}
+
+// lineIndex is the number a drill line carries in its second field.
+func lineIndex(line []byte) (int, bool) {
+	f := strings.Fields(string(line))
+	if len(f) < 3 || f[1] != "drill" {
+		return 0, false
+	}
+	i, err := strconv.Atoi(f[2])
+	return i, err == nil
+}
+
+// tally reads the topic from the start until every one of n lines was seen (then until it has
+// been quiet for quiet), or until timeout, and counts lost and duplicated lines.
+func tally(t *testing.T, seeds []string, topic string, n int, committed bool, timeout time.Duration) (lost, dups int) {
+	t.Helper()
+	opts := []kgo.Opt{kgo.SeedBrokers(seeds...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}
+	if committed {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl, err := kgo.NewClient(opts...)
+	require.NoError(t, err)
+	defer cl.Close()
+	seen := make([]int, n)
+	missing, bad := n, 0
+	deadline := time.Now().Add(timeout)
+	quietSince := time.Now()
+	for time.Now().Before(deadline) {
+		if missing == 0 && time.Since(quietSince) > 3*time.Second {
+			break
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		fs.EachRecord(func(r *kgo.Record) {
+			quietSince = time.Now()
+			line, err := connector.DecodeValue(r.Value)
+			i, ok := lineIndex(line)
+			if err != nil || !ok || i >= n {
+				bad++
+				return
+			}
+			if seen[i] == 0 {
+				missing--
+			}
+			seen[i]++
+		})
+	}
+	for _, k := range seen {
+		if k == 0 {
+			lost++
+		}
+		dups += max(k-1, 0)
+	}
+	if bad > 0 {
+		t.Errorf("%d records are not whole drill lines", bad)
+	}
+	if lost > 0 {
+		first := -1
+		for i, k := range seen {
+			if k == 0 {
+				first = i
+				break
+			}
+		}
+		t.Logf("first lost line: %d", first)
+	}
+	return lost, dups
+}
+
+func endOffset(ctx context.Context, adm *kadm.Client, topic string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	offs, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return 0, err
+	}
+	if err := offs.Error(); err != nil {
+		return 0, err
+	}
+	var sum int64
+	offs.Each(func(o kadm.ListedOffset) { sum += o.Offset })
+	return sum, nil
+}
+
+// row is one line of the drills table.
+type row struct {
+	Scenario   string
+	Runs       int
+	Lines      int
+	Lost, Dups int
+	PeakRSSKiB int64
+	Notes      string
+}
+
+// report prints the row and appends it to DRILLS_RESULTS (a markdown table body) when set.
+func report(t *testing.T, r row) {
+	t.Helper()
+	s := fmt.Sprintf("| %s | %d | %d | %d | %d | %.1f MiB | %s |", r.Scenario, r.Runs, r.Lines, r.Lost, r.Dups,
+		float64(r.PeakRSSKiB)/1024, r.Notes)
+	t.Log("DRILL " + s)
+	if path := os.Getenv("DRILLS_RESULTS"); path != "" {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		require.NoError(t, err)
+		defer f.Close()
+		_, err = fmt.Fprintln(f, s)
+		require.NoError(t, err)
+	}
+}
+
+func sourceArgs(seeds []string, dir, file, topic string) []string {
+	return []string{"source", "--file", file, "--topic", topic, "--brokers", strings.Join(seeds, ","),
+		"--offsets", filepath.Join(dir, "offsets.json"), "--log-level", "warn"}
+}
