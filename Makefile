@@ -10,7 +10,7 @@ TESTFLAGS ?= -race -timeout 20m
 WORKER    ?= testdata/connect/connect-standalone.properties
 CONNECTOR ?= testdata/connect/connect-file-source.properties
 
-.PHONY: help build install demo test test-short vet fmt kafka-up kafka-down kafka-clean kafka-status connect-standalone clean bench
+.PHONY: help build install demo test test-short vet fmt kafka-up kafka-down kafka-clean kafka-status connect-standalone clean bench drills
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-20s %s\n", $$1, $$2}'
@@ -56,3 +56,6 @@ clean: ## remove build output
 
 bench: build ## benchmarks against real Kafka and the peers (make kafka-up first); see BENCHMARKS.md
 	bench/run.sh
+
+drills: build ## fault drills against real Kafka (own clusters on other ports); see RELIABILITY.md
+	scripts/drills.sh
