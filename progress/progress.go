@@ -143,6 +143,7 @@ type Reporter struct {
 	gapRate  float64 // how fast Behind shrinks, Unit per second, smoothed
 	started  bool
 	rated    bool // the rates hold a measurement
+	gapRated bool // gapRate holds a measurement made during the backlog
 
 	active   bool
 	from     Sample // the sample when the backlog was first reported
@@ -188,6 +189,9 @@ func (r *Reporter) step(now time.Time, s Sample) {
 	switch {
 	case !r.active && r.farBehind(s):
 		r.active, r.from, r.fromAt = true, s, now
+		// The jump that made the backlog (a lag first measured, a burst written) says
+		// nothing of how fast it shrinks: measure that afresh.
+		r.gapRated = false
 		r.report(now, s, true)
 	case r.active && r.caughtUp(s):
 		r.active = false
@@ -215,6 +219,9 @@ func (r *Reporter) updateRates(now time.Time, s Sample) {
 	smooth := func(avg *float64, v float64) { *avg += a * (v - *avg) }
 	smooth(&r.doneRate, float64(s.Done-r.last.Done)/dt)
 	smooth(&r.itemRate, float64(s.Items-r.last.Items)/dt)
+	if !r.gapRated {
+		a, r.gapRated = 1, true
+	}
 	smooth(&r.gapRate, float64(r.last.Behind-s.Behind)/dt)
 	r.last, r.lastAt = s, now
 }

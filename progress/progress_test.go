@@ -282,3 +282,21 @@ func TestETAString(t *testing.T) {
 		t.Run(tc.want, func(t *testing.T) { assert.Equal(t, tc.want, etaString(tc.d)) })
 	}
 }
+
+// A backlog that appears at once (the stream's lag is unknown until its first poll) gets
+// an ETA from how fast it then shrinks, not from the jump.
+func TestETAAfterSuddenBacklog(t *testing.T) {
+	var out syncBuffer
+	log := slog.New(slog.NewJSONHandler(&out, nil))
+	r, err := New(Config{Name: "stream", Unit: Records, Items: "records", Mode: ModeLog,
+		LogEvery: time.Second, MinBehind: 100_000}, nil, log, nil)
+	require.NoError(t, err)
+	start := time.Unix(1000, 0)
+	r.step(start, Sample{})
+	r.step(start.Add(time.Second), Sample{Behind: 1_500_000, Done: 500_000, Items: 500_000})
+	r.step(start.Add(2*time.Second), Sample{Behind: 1_000_000, Done: 1_000_000, Items: 1_000_000})
+	lines := logLines(t, out.String())
+	require.Len(t, lines, 2)
+	assert.Equal(t, "unknown", lines[0]["eta"])
+	assert.Equal(t, "2s", lines[1]["eta"], "1M left, shrinking 500k/s")
+}
