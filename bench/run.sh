@@ -14,6 +14,7 @@
 #   BENCH_PHASES      subset of source,stream,latency,profile (default all)
 #   BENCH_RATES       latency writer rates in lines/s (default 10000,100000)
 #   BENCH_LATENCY_FOR how long each latency run writes (default 10s)
+#   BENCH_REPEAT      runs of each fast tool, median reported (default 5)
 #   BENCH_MICRO=0     skip the go test micro-benchmarks
 #   BENCH_SPARK=0     skip Spark (its install is about 450 MB)
 #   BENCH_KEEP_TOPICS=1  keep the benchmark topics (default: deleted at the end)
@@ -71,6 +72,6 @@ keep=()
 "$CACHE/benchdrv" -root "$ROOT" -bridge "$BRIDGE" -brokers "$BROKERS" -lines "$LINES" \
   -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile}" \
   -rates "${BENCH_RATES:-10000,100000}" -latency-for "${BENCH_LATENCY_FOR:-10s}" \
-  "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
+  -repeat "${BENCH_REPEAT:-5}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
 
 log "done in ${SECONDS}s; report in bench/out/results.md, logs and profiles under bench/out/"

@@ -75,7 +75,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.latFor, "latency-for", 10*time.Second, "how long the latency writer writes at each rate")
 	fs.StringVar(&cfg.micro, "micro", "", "go test -bench output to include")
 	fs.BoolVar(&cfg.keep, "keep-topics", false, "do not delete the benchmark topics")
-	fs.IntVar(&cfg.repeat, "repeat", 3, "runs per tool whose first run is short; the median is reported")
+	fs.IntVar(&cfg.repeat, "repeat", 5, "runs per tool whose first run is short; the median is reported")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/bridge-project/bridge/connector"
@@ -24,6 +25,11 @@ const profileTimeout = 3 * time.Minute
 // the configuration the bridge commands build from the same flags.
 func (b *bench) profilePhase(ctx context.Context) {
 	dir := filepath.Join(b.cfg.out, "profile")
+	// A saved position from an earlier run would make the source resume at the end.
+	if err := os.RemoveAll(dir); err != nil {
+		b.rep.profiles = append(b.rep.profiles, profile{name: "all", err: err.Error()})
+		return
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.rep.profiles = append(b.rep.profiles, profile{name: "all", err: err.Error()})
 		return
@@ -36,9 +42,11 @@ func (b *bench) profilePhase(ctx context.Context) {
 	b.rep.profiles = append(b.rep.profiles, b.profileStream(ctx, dir, topic))
 }
 
-// profile is one captured CPU profile and its flat top functions.
+// profile is one captured CPU profile and its flat top functions, with the heap in use at
+// the moment all N lines were through.
 type profile struct {
 	name, path, top, err string
+	heap, heapTop        string
 	seconds              float64
 }
 
@@ -109,6 +117,9 @@ func (b *bench) profiled(ctx context.Context, pr *profile, fn func(context.Conte
 	err = waitProgress(ctx, int64(b.cfg.lines), progress, errc, profileTimeout)
 	pprof.StopCPUProfile()
 	pr.seconds = time.Since(start).Seconds()
+	if err == nil {
+		err = pr.writeHeap()
+	}
 	cancel()
 	if runErr := <-errc; err == nil && runErr != nil && runErr != context.Canceled {
 		err = runErr
@@ -116,8 +127,22 @@ func (b *bench) profiled(ctx context.Context, pr *profile, fn func(context.Conte
 	if err != nil {
 		return err
 	}
-	pr.top, err = pprofTop(pr.path)
+	if pr.top, err = pprofTop(pr.path); err != nil {
+		return err
+	}
+	pr.heapTop, err = pprofTop(pr.heap, "-sample_index=inuse_space", "-nodecount=12")
 	return err
+}
+
+// writeHeap saves the live heap: what the run holds while it has all N lines in hand.
+func (pr *profile) writeHeap() error {
+	pr.heap = strings.Replace(pr.path, ".cpu.", ".heap.", 1)
+	f, err := os.Create(pr.heap)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("heap").WriteTo(f, 0)
 }
 
 func waitProgress(ctx context.Context, n int64, progress func() (int64, error), errc chan error, timeout time.Duration) error {
@@ -139,8 +164,9 @@ func waitProgress(ctx context.Context, n int64, progress func() (int64, error), 
 }
 
 // pprofTop renders the flat and cumulative top functions with `go tool pprof`.
-func pprofTop(path string) (string, error) {
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=25", path).CombinedOutput()
+func pprofTop(path string, flags ...string) (string, error) {
+	args := append([]string{"tool", "pprof", "-top", "-nodecount=25"}, flags...)
+	out, err := exec.Command("go", append(args, path)...).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go tool pprof: %v: %s", err, out)
 	}
