@@ -240,6 +240,15 @@ func lineIndex(line []byte) (int, bool) {
 // been quiet for quiet), or until timeout, and counts lost and duplicated lines.
 func tally(t *testing.T, seeds []string, topic string, n int, committed bool, timeout time.Duration) (lost, dups int) {
 	t.Helper()
+	seen := tallySeen(t, seeds, topic, n, committed, timeout, timeout)
+	return countSeen(t, seen)
+}
+
+// tallySeen reads the topic as tally does, also stopping once nothing came for giveUp while
+// lines are still missing (a drill that expects some loss), and returns how often each line
+// was seen.
+func tallySeen(t *testing.T, seeds []string, topic string, n int, committed bool, timeout, giveUp time.Duration) []int {
+	t.Helper()
 	opts := []kgo.Opt{kgo.SeedBrokers(seeds...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}
 	if committed {
 		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
@@ -252,7 +261,7 @@ func tally(t *testing.T, seeds []string, topic string, n int, committed bool, ti
 	deadline := time.Now().Add(timeout)
 	quietSince := time.Now()
 	for time.Now().Before(deadline) {
-		if missing == 0 && time.Since(quietSince) > 3*time.Second {
+		if missing == 0 && time.Since(quietSince) > 3*time.Second || time.Since(quietSince) > giveUp {
 			break
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
@@ -272,14 +281,20 @@ func tally(t *testing.T, seeds []string, topic string, n int, committed bool, ti
 			seen[i]++
 		})
 	}
+	if bad > 0 {
+		t.Errorf("%d records are not whole drill lines", bad)
+	}
+	return seen
+}
+
+// countSeen counts the lines never seen and the extra copies.
+func countSeen(t *testing.T, seen []int) (lost, dups int) {
+	t.Helper()
 	for _, k := range seen {
 		if k == 0 {
 			lost++
 		}
 		dups += max(k-1, 0)
-	}
-	if bad > 0 {
-		t.Errorf("%d records are not whole drill lines", bad)
 	}
 	if lost > 0 {
 		first := -1
