@@ -87,7 +87,7 @@ func (rep *report) write(w io.Writer, out string) error {
 func (rep *report) header(b *strings.Builder) {
 	d := rep.data
 	fmt.Fprintf(b, "# bridge benchmarks, %s\n\n", rep.cfg.startedAt.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(b, "- machine: %d cores (nproc), %s, %s; Kafka at %s\n", runtime.NumCPU(), cpuModel(), memTotal(), rep.cfg.brokers)
+	fmt.Fprintf(b, "- machine: %d cores (nproc), %s, %s, Linux %s; Kafka at %s\n", runtime.NumCPU(), cpuModel(), memTotal(), kernel(), rep.cfg.brokers)
 	fmt.Fprintf(b, "- input: %s lines cycling the %d packet lines of testdata/demo/en0.log (%d%% IPv6), %.1f MB of log, "+
 		"%.1f MB of record values (mean %.0f B, Connect JsonConverter envelopes)\n",
 		commas(int64(d.lines)), len(d.templates), 100*d.v6/len(d.templates), mb(d.logBytes), mb(d.valueBytes), d.meanValue())
@@ -117,8 +117,8 @@ func (rep *report) throughput(b *strings.Builder, section, title, ref string) {
 		if r.err != "" {
 			ratio += " (" + r.err + ")"
 		}
-		steady := "—"
-		if v, ok := r.steady(); ok {
+		steady := "—" // a batch sink's first output already holds most records: no rate to see
+		if v, ok := r.steady(); ok && section == "source" {
 			steady = commas(int64(v))
 		}
 		fmt.Fprintf(b, "| %s | %.2f | %s | %s | %.1f | %.0f | %.2f | %.2f | %s | %s |\n", cell(r.tool), r.seconds, spread(r.all),
@@ -173,6 +173,14 @@ func loadAvg() string {
 		return f[0]
 	}
 	return "unknown"
+}
+
+func kernel() string {
+	raw, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(raw))
 }
 
 func cpuModel() string {
