@@ -131,6 +131,15 @@ func TestSecureBrokerPipeline(t *testing.T) {
 			streamArg:  append(tls, "--sasl-mechanism", "plain", "--sasl-username", k.PlainUser, "--sasl-password", k.PlainPassword),
 			secret:     k.PlainPassword,
 		},
+		"PLAIN, exactly-once source": {
+			broker: k.SASLSSL,
+			sourceArgs: append(tls, "--exactly-once", "--offsets-topic", "bridge-offsets-secure",
+				"--sasl-mechanism", "PLAIN", "--sasl-username", k.PlainUser),
+			sourceEnv: []string{"BRIDGE_SASL_PASSWORD=" + k.PlainPassword},
+			streamArg: append(tls, "--sasl-mechanism", "PLAIN", "--sasl-username", k.PlainUser),
+			streamEnv: []string{"BRIDGE_SASL_PASSWORD=" + k.PlainPassword},
+			secret:    k.PlainPassword,
+		},
 		"SCRAM-SHA-256 by password file and --config": {
 			broker:     k.SASLSSL,
 			sourceArgs: append(tls, "--sasl-mechanism", "SCRAM-SHA-256", "--sasl-username", u256, "--sasl-password-file", pwFile),
