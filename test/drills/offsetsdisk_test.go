@@ -85,7 +85,8 @@ func offsetsFault(t *testing.T, seeds []string, fault string) {
 	if !stopped {
 		p.term(t, 30*time.Second)
 	}
-	firstErr := firstLine(p.stderr.String(), "level=ERROR")
+	// The table names the directory as the flag does, not as this machine's temp dir.
+	firstErr := strings.ReplaceAll(firstLine(p.stderr.String(), "level=ERROR"), state, "$STATE")
 	t.Logf("%s: stopped by itself %v after %s, exit %d, error: %s", fault, stopped, took.Round(time.Millisecond), p.code, firstErr)
 
 	// Fix the disk and restart: nothing may be missing.
