@@ -100,7 +100,7 @@ func securityFromProps(files []string, log *slog.Logger) (kafkasec.Config, error
 // base, validates the result and builds its client options.
 func resolveSecurity(cmd *cobra.Command, s *settings, base kafkasec.Config, log *slog.Logger) (kafkasec.Config, []kgo.Opt, error) {
 	c := overlayTLS(cmd, s, base)
-	overlaySASL(cmd, s, &c)
+	overlaySASL(cmd, s, &c, log)
 	if err := s.Err(); err != nil {
 		return c, nil, err
 	}
@@ -141,7 +141,7 @@ func overlayTLS(cmd *cobra.Command, s *settings, c kafkasec.Config) kafkasec.Con
 	return c
 }
 
-func overlaySASL(cmd *cobra.Command, s *settings, c *kafkasec.Config) {
+func overlaySASL(cmd *cobra.Command, s *settings, c *kafkasec.Config, log *slog.Logger) {
 	if s.Changed(cmd, "sasl-mechanism") {
 		m, err := kafkasec.ParseMechanism(s.String("sasl-mechanism"))
 		if err != nil {
