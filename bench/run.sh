@@ -10,7 +10,7 @@
 #
 # Environment:
 #   BENCH_LINES       lines in the generated log (default 1000000)
-#   BENCH_BROKERS     bootstrap broker (default 127.0.0.1:9092)
+#   BENCH_BROKERS     bootstrap broker (default scripts/kafka.sh's, 127.0.0.1:9092)
 #   BENCH_PHASES      subset of source,stream,latency,profile (default all)
 #   BENCH_RATES       latency writer rates in lines/s (default 10000,100000)
 #   BENCH_LATENCY_FOR how long each latency run writes (default 10s)
@@ -25,7 +25,8 @@ cd "$ROOT"
 OUT=$ROOT/bench/out
 CACHE=$ROOT/.cache/bench
 LINES=${BENCH_LINES:-1000000}
-BROKERS=${BENCH_BROKERS:-127.0.0.1:9092}
+# The broker scripts/kafka.sh runs (it honours KAFKA_PORT_BASE), unless BENCH_BROKERS names another.
+BROKERS=${BENCH_BROKERS:-127.0.0.1:${KAFKA_PORT_BASE:-9092}}
 BRIDGE=${BRIDGE_BIN:-bin/bridge}
 GO=${GO:-go}
 
@@ -47,7 +48,7 @@ if [[ ${BENCH_SPARK:-1} != 0 ]]; then
   fi
 fi
 
-if [[ $BROKERS == 127.0.0.1:9092 ]] && ! scripts/kafka.sh status >/dev/null 2>&1; then
+if [[ -z ${BENCH_BROKERS:-} ]] && ! scripts/kafka.sh status >/dev/null 2>&1; then
   log "Kafka is not up; starting it (make kafka-up)"
   scripts/kafka.sh up
 fi
