@@ -17,14 +17,15 @@ mkdir -p "$(dirname "$DRILLS_RESULTS")"
 : >"$DRILLS_RESULTS"
 scripts/kafka.sh fetch
 start=$SECONDS
-rc=0
+set +e
 go test -tags drills -count=1 -v -timeout 28m -run "${DRILLS_RUN:-.}" ./test/drills/ 2>&1 |
-  tee "$(dirname "$DRILLS_RESULTS")/drills.log" | grep -E '^(=== RUN|--- |\s+--- |PASS|FAIL|ok|\s+\S+_test.go:[0-9]+: (DRILL|Error))' || true
+  tee "$(dirname "$DRILLS_RESULTS")/drills.log" | grep -E '^(=== RUN|--- |\s+--- |PASS|FAIL|ok|\s+\S+_test.go:[0-9]+: (DRILL|Error))'
 rc=${PIPESTATUS[0]}
+set -e
 echo
 echo "| scenario | runs | lines written | lost | duplicated | peak RSS | notes |"
 echo "|---|---|---|---|---|---|---|"
 cat "$DRILLS_RESULTS"
 echo
-echo "drills: $((SECONDS - start)) s on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); full log in $(dirname "${DRILLS_RESULTS#"$ROOT"/}")/drills.log"
+echo "drills: $( ((rc == 0)) && echo passed || echo FAILED) in $((SECONDS - start)) s on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); full log in $(dirname "${DRILLS_RESULTS#"$ROOT"/}")/drills.log"
 exit "$rc"

@@ -53,10 +53,10 @@ func TestThreeInstanceGroup(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { l, _ := lostDups(want, union()); return l == 0 },
 		2*time.Minute, time.Second, "records missing after %s", time.Since(killed))
-	var peak int64 = procs[0].maxRSS
+	var peak int64 = procs[0].peak()
 	for _, p := range procs[1:] {
 		assert.Equal(t, 0, p.term(t, 30*time.Second), "log:\n%s", p.stderr.String())
-		peak = max(peak, p.maxRSS)
+		peak = max(peak, p.peak())
 	}
 	lost, dups := lostDups(want, union())
 	report(t, row{Scenario: "three-instance stream group, one instance kill -9", Runs: 3, Lines: n, Lost: lost,

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -113,7 +114,10 @@ type proc struct {
 	cmd    *exec.Cmd
 	done   chan struct{}
 	stderr *syncBuf
-	maxRSS int64 // KiB, from wait4's rusage once done
+	// maxRSS is the peak of VmHWM sampled every 50 ms while it runs, in KiB. Not wait4's
+	// Maxrss: Linux folds the forking process's high-water mark into the child's at exec, so
+	// that figure would be this test process's size.
+	maxRSS atomic.Int64
 	code   int
 }
 
@@ -144,16 +148,34 @@ func start(t *testing.T, bin string, stdout *os.File, args ...string) *proc {
 	go func() {
 		defer close(p.done)
 		_ = p.cmd.Wait()
-		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			p.maxRSS = ru.Maxrss
-		}
 		p.code = p.cmd.ProcessState.ExitCode()
 	}()
+	go p.sampleRSS()
 	t.Cleanup(func() { p.kill() })
 	return p
 }
 
+func (p *proc) sampleRSS() {
+	for {
+		p.sample()
+		select {
+		case <-p.done:
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (p *proc) sample() {
+	if v := vmHWM(p.cmd.Process.Pid); v > p.maxRSS.Load() {
+		p.maxRSS.Store(v)
+	}
+}
+
+func (p *proc) peak() int64 { return p.maxRSS.Load() }
+
 func (p *proc) kill() {
+	p.sample()
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.done
 }
@@ -161,6 +183,7 @@ func (p *proc) kill() {
 // term stops the process with SIGTERM and returns its exit code.
 func (p *proc) term(t *testing.T, d time.Duration) int {
 	t.Helper()
+	p.sample()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:

@@ -54,7 +54,7 @@ func TestLeaderKill(t *testing.T) {
 	lost, dups := tallyFrom(t, seeds, victim, topic, total)
 	assert.Equal(t, 0, src.term(t, 30*time.Second), "log:\n%s", src.stderr.String())
 	report(t, row{Scenario: "3 nodes, RF 3, min.insync.replicas=2: partition leader kill -9 mid-ingest (source)",
-		Runs: 1, Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: src.maxRSS,
+		Runs: 1, Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: src.peak(),
 		Notes: fmt.Sprintf("leader node %d killed 5 s into a 20k lines/s ingest", victim)})
 	assert.Zero(t, lost, "lines lost")
 
@@ -77,7 +77,7 @@ func TestLeaderKill(t *testing.T) {
 	assert.Equal(t, 0, st.term(t, 30*time.Second), "log:\n%s", st.stderr.String())
 	skipped, sdups := lostDups(want, jsonlRefs(t, out))
 	report(t, row{Scenario: "3 nodes, RF 3, min.insync.replicas=2: partition leader kill -9 mid-consume (stream, jsonl sink)",
-		Runs: 1, Lines: total + m, Lost: skipped, Dups: sdups, PeakRSSKiB: st.maxRSS,
+		Runs: 1, Lines: total + m, Lost: skipped, Dups: sdups, PeakRSSKiB: st.peak(),
 		Notes: fmt.Sprintf("leader node %d killed while the stream consumed and 5k records/s came in", victim2)})
 	assert.Zero(t, skipped, "records skipped")
 }

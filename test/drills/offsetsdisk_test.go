@@ -101,7 +101,7 @@ func offsetsFault(t *testing.T, seeds []string, fault string) {
 	lost, dups := tally(t, seeds, topic, total, false, 3*time.Minute)
 	assert.Equal(t, 0, p2.term(t, 30*time.Second), "log:\n%s", p2.stderr.String())
 	report(t, row{Scenario: "offsets file system " + fault + " mid-ingest, then fixed and restarted", Runs: 2,
-		Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: max(p.maxRSS, p2.maxRSS),
+		Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: max(p.peak(), p2.peak()),
 		Notes: fmt.Sprintf("stopped by itself: %v (after %.1f s, exit %d); error: %s", stopped, took.Seconds(), p.code, firstErr)})
 	assert.True(t, stopped, "bridge source must stop when it cannot save its position; log:\n%s", p.stderr.String())
 	assert.NotZero(t, p.code, "a failed stop exits non-zero")

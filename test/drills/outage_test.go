@@ -79,7 +79,7 @@ func TestBrokerOutage(t *testing.T) {
 	lost, dups := tally(t, seeds, topic, total, false, 2*time.Minute)
 
 	report(t, row{Scenario: "broker stopped 30 s during a 20k lines/s ingest (1 node)", Runs: 1, Lines: total,
-		Lost: lost, Dups: dups, PeakRSSKiB: max(p.maxRSS, outagePeak.Load()),
+		Lost: lost, Dups: dups, PeakRSSKiB: max(p.peak(), outagePeak.Load()),
 		Notes: fmt.Sprintf("peak RSS during the outage %.1f MiB; records flowing %.2f s after the broker answered; %.0f rec/s before, %.0f rec/s catching up",
 			float64(outagePeak.Load())/1024, resume.Seconds(), before, after)})
 	assert.Zero(t, lost, "lines lost")

@@ -167,6 +167,6 @@ func rotationStorm(t *testing.T, seeds []string, mode string) {
 			len(w.win), lostIn, lostOut)
 	}
 	report(t, row{Scenario: "rotation storm: " + mode, Runs: 1, Lines: total, Lost: lost, Dups: dups,
-		PeakRSSKiB: src.maxRSS, Notes: notes})
+		PeakRSSKiB: src.peak(), Notes: notes})
 	assert.Zero(t, lostOut, "lines lost outside copytruncate's window")
 }

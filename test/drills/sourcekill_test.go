@@ -55,14 +55,14 @@ func sourceKill(t *testing.T, seeds []string, eos bool) {
 		p := start(t, bin, nil, args...)
 		time.Sleep(time.Duration(300+rng.IntN(1500)) * time.Millisecond)
 		p.kill()
-		peak = max(peak, p.maxRSS)
+		peak = max(peak, p.peak())
 	}
 	final := start(t, bin, nil, args...)
 	total := <-written
 	// The source has caught up once every line is in the topic; tally waits for that.
 	lost, dups := tally(t, seeds, topic, total, eos, 3*time.Minute)
 	require.Equal(t, 0, final.term(t, 30*time.Second), "log:\n%s", final.stderr.String())
-	peak = max(peak, final.maxRSS)
+	peak = max(peak, final.peak())
 	mode := "at-least-once"
 	if eos {
 		mode = "--exactly-once, read_committed"

@@ -168,7 +168,7 @@ func streamKill(t *testing.T, seeds []string, eos bool) {
 		waitConsuming(t, adm, in+"-g", out, eos, p)
 		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond) // somewhere inside a batch
 		p.kill()
-		peak = max(peak, p.maxRSS)
+		peak = max(peak, p.peak())
 	}
 	final := start(t, bin, nil, args...)
 	cancel()
@@ -183,7 +183,7 @@ func streamKill(t *testing.T, seeds []string, eos bool) {
 		got = jsonlRefs(t, out)
 	}
 	assert.Equal(t, 0, final.term(t, 30*time.Second), "log:\n%s", final.stderr.String())
-	peak = max(peak, final.maxRSS)
+	peak = max(peak, final.peak())
 	lost, dups := lostDups(want, got)
 	sink := "jsonl sink, at-least-once"
 	if eos {
