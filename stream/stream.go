@@ -118,7 +118,8 @@ func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 		"interval", s.cfg.Interval, "parser", s.cfg.Parser, "exactly_once", s.cfg.ExactlyOnce)
 	next := nextTick(time.Now(), s.cfg.Interval)
 	for {
-		if err := s.collect(ctx, next); err != nil {
+		full, err := s.collect(ctx, next)
+		if err != nil {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -126,6 +127,9 @@ func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 		}
 		if err := s.finishBatch(ctx, sinks, next); err != nil {
 			return err
+		}
+		if full && time.Now().Before(next) {
+			continue // catching up: the next batch belongs to the same tick
 		}
 		next = s.advance(next)
 	}
@@ -175,28 +179,31 @@ func nextTick(now time.Time, iv time.Duration) time.Time {
 func (s *Stream) workTimeout() time.Duration { return max(30*time.Second, 2*s.cfg.Interval) }
 
 // collect polls until the grid time `until` (or ctx's end), decoding records into the
-// current batch as they arrive. A batch holds at most MaxBatchRecords: past that the
-// stream stops polling until the tick, and the client pauses fetching once its buffer
-// is full, so a large backlog is worked off in bounded batches.
-func (s *Stream) collect(ctx context.Context, until time.Time) error {
+// current batch as they arrive, and says whether it returned early because the batch is
+// full. A batch holds at most MaxBatchRecords, so a large backlog is worked off in
+// bounded batches written back to back instead of one batch that holds it all (Spark
+// would take the whole backlog into one batch; this keeps the memory flat). With --top
+// nothing is kept per record, so the window's batches are cut only by the grid.
+func (s *Stream) collect(ctx context.Context, until time.Time) (bool, error) {
 	pctx, cancel := context.WithDeadline(ctx, until)
 	defer cancel()
 	for pctx.Err() == nil {
 		room := s.cfg.MaxBatchRecords - s.polled
-		if room <= 0 {
-			<-pctx.Done()
-			break
+		if s.win != nil {
+			room = s.cfg.MaxBatchRecords
+		} else if room <= 0 {
+			return true, nil
 		}
 		fs := s.cl.PollRecords(pctx, room)
 		if err := s.fetchErrors(fs); err != nil {
-			return err
+			return false, err
 		}
 		if s.cfg.Observer != nil {
 			s.cfg.Observer.Polled(fs)
 		}
 		fs.EachRecord(s.add)
 	}
-	return nil
+	return false, nil
 }
 
 // fetchErrors logs fetch errors (the client retries them) and returns the one that ends

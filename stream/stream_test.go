@@ -270,3 +270,58 @@ func TestStreamBoundsBatches(t *testing.T) {
 	}
 	assert.Len(t, rec.tuples(), 500)
 }
+
+// TestStreamFullBatchDoesNotWaitForTick: a batch that reaches MaxBatchRecords is written
+// and committed at once, and the next batch starts without waiting for the tick; every
+// batch before the tick is stamped with that tick's time, and the records keep their order.
+func TestStreamFullBatchDoesNotWaitForTick(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 1)
+	produce(t, c, topic, packetValues(0, 500)...)
+	cfg := testConfig(c, topic)
+	cfg.Interval = time.Hour // the backlog must not wait for a tick
+	cfg.MaxBatchRecords = 120
+	rec := &recorder{}
+	r := start(t, cfg, rec)
+	require.Eventually(t, func() bool { return len(rec.snapshot()) >= 4 }, 60*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return committed(t, c, cfg.Group, topic)[0] >= 480
+	}, 30*time.Second, 20*time.Millisecond, "full batches are committed without a tick")
+	require.NoError(t, r.stop(t))
+	batches := rec.snapshot()
+	require.Len(t, batches, 5)
+	for i, b := range batches {
+		want := 120
+		if i == 4 {
+			want = 20 // the rest, written on stop
+		}
+		assert.Len(t, b.Tuples, want, "batch %d", i)
+		assert.True(t, b.Time.Equal(batches[0].Time), "batch %d stamped with the same tick", i)
+	}
+	assert.Zero(t, batches[0].Time.UnixMilli()%time.Hour.Milliseconds(), "stamped with its grid time")
+	for i, tp := range rec.tuples() {
+		assert.Equal(t, int64(i), tp.Offset)
+		assert.Equal(t, packetSrc(i), tp.Src)
+	}
+	assert.Equal(t, map[int32]int64{0: 500}, committed(t, c, cfg.Group, topic))
+}
+
+// TestStreamTopWindowIgnoresBatchCap: with --top no tuple is kept per record, so a
+// backlog larger than MaxBatchRecords is counted into the batch of its tick, not cut.
+func TestStreamTopWindowIgnoresBatchCap(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 1)
+	produce(t, c, topic, packetValues(0, 500)...)
+	cfg := testConfig(c, topic)
+	cfg.Interval, cfg.Window, cfg.Slide = time.Hour, time.Hour, time.Hour // no tick during the test
+	cfg.Top, cfg.MaxBatchRecords = 1, 120
+	rec := &recorder{}
+	r := start(t, cfg, rec)
+	require.Eventually(t, func() bool { return r.s.Stats().Records == 500 }, 60*time.Second, 20*time.Millisecond)
+	require.Empty(t, rec.snapshot())
+	require.NoError(t, r.stop(t))
+	batches := rec.snapshot()
+	require.Len(t, batches, 1)
+	assert.Equal(t, 500, batches[0].Distinct)
+	assert.Equal(t, map[int32]int64{0: 500}, committed(t, c, cfg.Group, topic))
+}
