@@ -46,7 +46,15 @@ var (
 	// ErrTakenOver: with exactly-once, another instance with the same transactional ID
 	// committed offsets while this one was retrying a failed transaction.
 	ErrTakenOver = errors.New("another instance took over this connector and file")
+	// ErrOffsetsUnsaved: the offsets file could not be written several times in a row
+	// (disk full, read-only): the source stops rather than produce lines it cannot
+	// account for.
+	ErrOffsetsUnsaved = errors.New("cannot save offsets")
 )
+
+// saveFailLimit is how many flush intervals in a row the offsets file may fail to be
+// written before the source stops: one bad write is retried, a full disk is not hidden.
+const saveFailLimit = 3
 
 // Oversize is what happens to a line whose record would be over the size limit.
 type Oversize int
@@ -259,16 +267,26 @@ func (s *Source) runAtLeastOnce(ctx context.Context) error {
 
 	saver := &saver{store: store, src: s, acks: r.acks}
 	var wg sync.WaitGroup
+	runCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
 	sctx, stopSaver := context.WithCancel(ctx)
 	wg.Add(1)
-	go func() { defer wg.Done(); saver.loop(sctx, s.cfg.FlushInterval) }()
+	go func() {
+		defer wg.Done()
+		if err := saver.loop(sctx, s.cfg.FlushInterval); err != nil {
+			stopRun(err)
+		}
+	}()
 
-	err = s.loop(ctx, t, r.pump, nil)
+	err = s.loop(runCtx, t, r.pump, nil)
+	if cause := context.Cause(runCtx); ctx.Err() == nil && errors.Is(cause, ErrOffsetsUnsaved) {
+		err = cause
+	}
 	r.drain(ctx)
 	stopSaver()
 	wg.Wait()
-	if serr := saver.save(context.WithoutCancel(ctx)); serr != nil && err == nil {
-		err = serr
+	if serr := saver.save(context.WithoutCancel(ctx)); serr != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		err = fmt.Errorf("%w: %w", ErrOffsetsUnsaved, serr)
 	}
 	return s.stopped(ctx, err)
 }
@@ -352,25 +370,32 @@ func (s *Source) loadPosition(ctx context.Context, store OffsetStore) (*Position
 
 // saver writes the watermark to the offsets file every interval, when it moved.
 type saver struct {
-	store  OffsetStore
-	src    *Source
-	acks   *acks
-	last   Position
-	failed time.Time
+	store OffsetStore
+	src   *Source
+	acks  *acks
+	last  Position
 }
 
-func (v *saver) loop(ctx context.Context, every time.Duration) {
+// loop returns ErrOffsetsUnsaved after saveFailLimit failed saves in a row, and nil when
+// ctx ends.
+func (v *saver) loop(ctx context.Context, every time.Duration) error {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	fails := 0
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-tick.C:
-			if err := v.save(ctx); err != nil && time.Since(v.failed) > 30*time.Second {
-				v.failed = time.Now() // a full disk must not flood the log
-				v.src.log.Error("cannot save offsets; will retry", "err", err)
+			err := v.save(ctx)
+			if err == nil || ctx.Err() != nil {
+				fails = 0
+				continue
 			}
+			if fails++; fails >= saveFailLimit {
+				return fmt.Errorf("%w (%d attempts, %s apart): %w", ErrOffsetsUnsaved, fails, every, err)
+			}
+			v.src.log.Error("cannot save offsets; will retry, then stop", "err", err, "attempt", fails, "limit", saveFailLimit)
 		}
 	}
 }
