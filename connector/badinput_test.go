@@ -59,14 +59,16 @@ func ingest(t *testing.T, data string, want int) (*running, []*kgo.Record) {
 // JSON records holding what Connect would have produced.
 func TestSourceBadInputLines(t *testing.T) {
 	tests := []struct {
-		name string
-		data string
-		want []string
+		name          string
+		data          string
+		want          []string
+		nul, badUTF8  int64
+		warningPrefix string
 	}{
-		{"nul bytes", "a\x00b\n\x00\x00\x00\nend\n", []string{"a\x00b", "\x00\x00\x00", "end"}},
+		{"nul bytes", "a\x00b\n\x00\x00\x00\nend\n", []string{"a\x00b", "\x00\x00\x00", "end"}, 2, 0, "a line holds NUL bytes"},
 		{"invalid utf-8", "\xff\xfe ok\nx\xe2\x82y\n\xed\xa0\x80\nend\n",
-			[]string{"\uFFFD\uFFFD ok", "x\uFFFDy", "\uFFFD", "end"}},
-		{"cr only", "one\rtwo\r\rthree\r\nfour\n", []string{"one", "two", "", "three", "four"}},
+			[]string{"\uFFFD\uFFFD ok", "x\uFFFDy", "\uFFFD", "end"}, 0, 3, "a line is not valid UTF-8"},
+		{"cr only", "one\rtwo\r\rthree\r\nfour\n", []string{"one", "two", "", "three", "four"}, 0, 0, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +76,11 @@ func TestSourceBadInputLines(t *testing.T) {
 			assert.Equal(t, tc.want, requireJSONValues(t, recs))
 			assert.Equal(t, int64(len(tc.want)), r.src.Stats().LinesRead.Load())
 			assert.Zero(t, r.src.Stats().OversizeLines.Load())
+			assert.Equal(t, tc.nul, r.src.Stats().NULLines.Load(), "lines with NUL counted")
+			assert.Equal(t, tc.badUTF8, r.src.Stats().InvalidUTF8.Load(), "lines with bad UTF-8 counted")
+			if tc.warningPrefix != "" {
+				assert.Equal(t, 1, strings.Count(r.logs.String(), tc.warningPrefix), "logged once: %s", r.logs.String())
+			}
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -179,6 +180,7 @@ type pump struct {
 	slab   []byte
 	gen    *generation
 	warned time.Time
+	odd    oddLines
 }
 
 // send produces b's lines. A new generation is recorded first, so the watermark moves to the
@@ -232,6 +234,11 @@ func (p *pump) encode(line []byte) []byte {
 // value returns line's record value under the oversize policy; keep is false for a skipped line.
 func (p *pump) value(line []byte, cut bool, lineLen, end int64) (v []byte, keep bool, err error) {
 	v = p.encode(line)
+	// Only lines the encoder escaped or replaced are looked at: a longer value, or one holding
+	// 0xEF, the first byte of U+FFFD (a 3-byte malformed sequence keeps the length).
+	if len(v) != p.format.plainLen(len(line)) || bytes.IndexByte(v, 0xEF) >= 0 {
+		p.odd.check(line, end, p.stats, p.log)
+	}
 	if !cut && len(v) <= p.limit {
 		return v, true, nil
 	}

@@ -205,6 +205,8 @@ type Stats struct {
 	Rotations       atomic.Int64 // rename+create rotations followed
 	Truncations     atomic.Int64 // truncations detected (copytruncate, "> file")
 	OversizeLines   atomic.Int64 // lines over the record limit (truncated, skipped or failed)
+	NULLines        atomic.Int64 // lines holding NUL bytes (produced as \u0000, as Connect does)
+	InvalidUTF8     atomic.Int64 // lines with malformed UTF-8 (produced with U+FFFD, as Connect does)
 	DroppedBytes    atomic.Int64 // bytes of incomplete last lines of files that ended
 	Aborts          atomic.Int64 // exactly-once: transactions given up and restarted
 	Position        atomic.Int64 // offset in the file being read after the last line handed out

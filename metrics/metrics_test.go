@@ -60,12 +60,12 @@ bridge_source_rotations_total 2
 	require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(want),
 		"bridge_source_behind_bytes", "bridge_source_file_size_bytes", "bridge_source_lines_read_total",
 		"bridge_source_records_produced_total", "bridge_source_rotations_total"))
-	assert.Equal(t, 14, testutil.CollectAndCount(c), "ten counters, info, position, size and behind")
+	assert.Equal(t, 16, testutil.CollectAndCount(c), "twelve counters, info, position, size and behind")
 	require.NoError(t, prometheus.NewPedanticRegistry().Register(c), "descriptions match what is collected")
 
 	t.Run("no file yet", func(t *testing.T) {
 		c := NewSource("s", filepath.Join(t.TempDir(), "absent.log"), "demo2", &st)
-		assert.Equal(t, 13, testutil.CollectAndCount(c), "no size without a file")
+		assert.Equal(t, 15, testutil.CollectAndCount(c), "no size without a file")
 		assert.Equal(t, 0.0, gather(t, c)["bridge_source_behind_bytes"].GetMetric()[0].GetGauge().GetValue())
 	})
 	t.Run("position past a truncated file", func(t *testing.T) {
