@@ -68,9 +68,6 @@ func readConfigFile(v *viper.Viper, file string) error {
 	return nil
 }
 
-// IsSet reports whether the user set key anywhere (flag, env or file).
-func (s *settings) IsSet(key string) bool { return s.v.IsSet(key) }
-
 // Changed reports whether the user set key by any means other than its default.
 func (s *settings) Changed(cmd *cobra.Command, key string) bool {
 	if f := cmd.Flags().Lookup(key); f != nil && f.Changed {
