@@ -75,7 +75,8 @@ type Config struct {
 	SessionTimeout time.Duration
 	// MaxBatchRecords is the most records one batch takes. A batch that fills before
 	// its tick is written at once, stamped with that tick's time, and the next batch
-	// starts (with the same time) without waiting for the tick.
+	// starts (with the same time) without waiting for the tick. The last batch of a
+	// backlog is likewise written as soon as the backlog is read to its end.
 	MaxBatchRecords int
 	// MaxValueBytes: larger record values are counted and skipped.
 	MaxValueBytes int

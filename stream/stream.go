@@ -38,6 +38,12 @@ type Stream struct {
 	tuples []sink.Tuple
 	polled int
 	marks  map[string]map[int32]kgo.EpochOffset
+	behind map[partition]struct{} // partitions whose last poll ended short of their end
+}
+
+type partition struct {
+	topic string
+	part  int32
 }
 
 // New validates cfg and creates the group client. The group is joined when Run polls.
@@ -46,14 +52,15 @@ func New(cfg Config, log *slog.Logger) (*Stream, error) {
 		return nil, fmt.Errorf("stream config: %w", err)
 	}
 	s := &Stream{
-		cfg:   cfg,
-		log:   log,
-		loc:   cfg.Location,
-		dec:   newDecoder(cfg.Parser, cfg.MaxValueBytes),
-		skips: skipLog{log: log, every: cfg.StatsEvery},
-		limit: limiter{every: cfg.StatsEvery},
-		marks: make(map[string]map[int32]kgo.EpochOffset),
-		offs:  offsets{pending: make(map[string]map[int32]kgo.EpochOffset)},
+		cfg:    cfg,
+		log:    log,
+		loc:    cfg.Location,
+		dec:    newDecoder(cfg.Parser, cfg.MaxValueBytes),
+		skips:  skipLog{log: log, every: cfg.StatsEvery},
+		limit:  limiter{every: cfg.StatsEvery},
+		marks:  make(map[string]map[int32]kgo.EpochOffset),
+		behind: make(map[partition]struct{}),
+		offs:   offsets{pending: make(map[string]map[int32]kgo.EpochOffset)},
 	}
 	if s.loc == nil {
 		s.loc = time.Local
@@ -110,7 +117,9 @@ func (s *Stream) Close() {
 }
 
 // Run consumes until ctx is cancelled or a sink fails. At each multiple of the interval
-// it writes the batch to every sink in order, then commits. When ctx is cancelled it
+// it writes the batch to every sink in order, then commits. A batch ends before its tick
+// when it is full or when a backlog has been read to the end (see collect); it then
+// carries that tick's time, and the next one starts at once. When ctx is cancelled it
 // writes and commits the records already polled, leaves the group and returns nil.
 func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 	defer s.Close()
@@ -118,7 +127,7 @@ func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 		"interval", s.cfg.Interval, "parser", s.cfg.Parser, "exactly_once", s.cfg.ExactlyOnce)
 	next := nextTick(time.Now(), s.cfg.Interval)
 	for {
-		full, err := s.collect(ctx, next)
+		end, err := s.collect(ctx, next)
 		if err != nil {
 			return err
 		}
@@ -128,7 +137,7 @@ func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 		if err := s.finishBatch(ctx, sinks, next); err != nil {
 			return err
 		}
-		if full && time.Now().Before(next) {
+		if end != atTick && time.Now().Before(next) {
 			continue // catching up: the next batch belongs to the same tick
 		}
 		next = s.advance(next)
@@ -178,13 +187,23 @@ func nextTick(now time.Time, iv time.Duration) time.Time {
 // workTimeout bounds writing and committing one batch once the stream is stopping.
 func (s *Stream) workTimeout() time.Duration { return max(30*time.Second, 2*s.cfg.Interval) }
 
+// batchEnd says why collect ended a batch.
+type batchEnd int
+
+const (
+	atTick   batchEnd = iota // the grid time came, or ctx ended
+	full                     // MaxBatchRecords were polled
+	caughtUp                 // a backlog has been read to the end of its partitions
+)
+
 // collect polls until the grid time `until` (or ctx's end), decoding records into the
-// current batch as they arrive, and says whether it returned early because the batch is
-// full. A batch holds at most MaxBatchRecords, so a large backlog is worked off in
-// bounded batches written back to back instead of one batch that holds it all (Spark
-// would take the whole backlog into one batch; this keeps the memory flat). With --top
-// nothing is kept per record, so the window's batches are cut only by the grid.
-func (s *Stream) collect(ctx context.Context, until time.Time) (bool, error) {
+// current batch as they arrive, and says why it returned. A batch holds at most
+// MaxBatchRecords, so a large backlog is worked off in bounded batches written back to
+// back instead of one batch that holds it all (Spark would take the whole backlog into
+// one batch; this keeps the memory flat), and the backlog's last batch is written as
+// soon as it is read rather than at the tick. With --top nothing is kept per record and
+// the window counts batches, so its batches are cut only by the grid.
+func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error) {
 	pctx, cancel := context.WithDeadline(ctx, until)
 	defer cancel()
 	for pctx.Err() == nil {
@@ -192,18 +211,56 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (bool, error) {
 		if s.win != nil {
 			room = s.cfg.MaxBatchRecords
 		} else if room <= 0 {
-			return true, nil
+			return full, nil
 		}
 		fs := s.cl.PollRecords(pctx, room)
 		if err := s.fetchErrors(fs); err != nil {
-			return false, err
+			return atTick, err
 		}
 		if s.cfg.Observer != nil {
 			s.cfg.Observer.Polled(fs)
 		}
 		fs.EachRecord(s.add)
+		if s.win == nil && s.caughtUp(fs) {
+			return caughtUp, nil
+		}
 	}
-	return false, nil
+	// A partition revoked while behind must not hold the next tick's batches open.
+	clear(s.behind)
+	return atTick, nil
+}
+
+// caughtUp notes which partitions the records just polled stop short of the end of, as
+// the broker last reported it (more is in the topic, or in the client's buffer), and says
+// when the stream, having been behind, has read every such partition to its end. The
+// records that were waiting in the topic (a backlog at start-up, or after an outage) are
+// then written at once, as Spark's first micro-batch takes all that is there, while live
+// traffic, which each poll reads to its end, keeps the grid.
+func (s *Stream) caughtUp(fs kgo.Fetches) bool {
+	was := len(s.behind) > 0
+	fs.EachPartition(func(p kgo.FetchTopicPartition) {
+		n := len(p.Records)
+		if n == 0 {
+			return
+		}
+		key := partition{p.Topic, p.Partition}
+		if s.lag(p.FetchPartition, p.Records[n-1].Offset) > 0 {
+			s.behind[key] = struct{}{}
+		} else {
+			delete(s.behind, key)
+		}
+	})
+	return was && len(s.behind) == 0
+}
+
+// lag is how many offsets after `last` the partition's readable end was in the fetch.
+func (s *Stream) lag(p kgo.FetchPartition, last int64) int64 {
+	if s.cfg.ExactlyOnce {
+		// read_committed reads to the last stable offset, and the marker that commits a
+		// transaction takes the offset after its last record.
+		return p.LastStableOffset - (last + 1) - 1
+	}
+	return p.HighWatermark - (last + 1)
 }
 
 // fetchErrors logs fetch errors (the client retries them) and returns the one that ends

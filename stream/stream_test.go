@@ -293,7 +293,7 @@ func TestStreamFullBatchDoesNotWaitForTick(t *testing.T) {
 	for i, b := range batches {
 		want := 120
 		if i == 4 {
-			want = 20 // the rest, written on stop
+			want = 20 // the rest, written once the backlog is read to its end
 		}
 		assert.Len(t, b.Tuples, want, "batch %d", i)
 		assert.True(t, b.Time.Equal(batches[0].Time), "batch %d stamped with the same tick", i)
@@ -304,6 +304,36 @@ func TestStreamFullBatchDoesNotWaitForTick(t *testing.T) {
 		assert.Equal(t, packetSrc(i), tp.Src)
 	}
 	assert.Equal(t, map[int32]int64{0: 500}, committed(t, c, cfg.Group, topic))
+}
+
+// TestStreamBacklogDoesNotWaitForTick: records already in the topic when the stream
+// starts are written as soon as they are read to the end, over several polls and
+// partitions, stamped with the coming tick; records that arrive after that are live and
+// wait for their tick (here: the stop).
+func TestStreamBacklogDoesNotWaitForTick(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 2)
+	for i := 0; i < 10; i++ {
+		produce(t, c, topic, packetValues(i*50, (i+1)*50)...)
+	}
+	cfg := testConfig(c, topic)
+	cfg.Interval = time.Hour // no tick during the test
+	// One record batch a fetch, so reading the backlog takes many polls.
+	cfg.ClientOpts = append(cfg.ClientOpts, kgo.FetchMaxBytes(1), kgo.FetchMaxPartitionBytes(1))
+	rec := &recorder{}
+	r := start(t, cfg, rec)
+	require.Eventually(t, func() bool { return len(rec.tuples()) == 500 }, 60*time.Second, 20*time.Millisecond,
+		"the backlog is written without waiting for the tick")
+	assert.Equal(t, endOffsets(t, c, topic), committed(t, c, cfg.Group, topic))
+
+	produce(t, c, topic, packetValues(500, 505)...)
+	require.Eventually(t, func() bool { return r.s.Stats().Records == 505 }, 60*time.Second, 20*time.Millisecond)
+	assert.Len(t, rec.tuples(), 500, "live records wait for their tick")
+	require.NoError(t, r.stop(t))
+	assert.Len(t, rec.tuples(), 505)
+	for i, b := range rec.snapshot() {
+		assert.Zero(t, b.Time.UnixMilli()%time.Hour.Milliseconds(), "batch %d stamped with its grid time", i)
+	}
 }
 
 // TestStreamTopWindowIgnoresBatchCap: with --top no tuple is kept per record, so a
