@@ -17,6 +17,7 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
+	prof   profiles
 }
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -47,8 +48,9 @@ environment, which wins over the file.`,
 				return usageError{err}
 			}
 			a.log = logger
-			return nil
+			return a.prof.start(s)
 		},
+		PersistentPostRunE: func(*cobra.Command, []string) error { return a.prof.stop() },
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -58,6 +60,7 @@ environment, which wins over the file.`,
 	pf.String("config", "", "config file (YAML, JSON or TOML) with flag names as keys")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 	pf.String("log-format", "text", "log format: text or json")
+	addProfileFlags(pf)
 
 	root.AddCommand(
 		newSourceCmd(a),
