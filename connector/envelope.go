@@ -3,6 +3,7 @@ package connector
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -94,9 +95,13 @@ func appendJSONString(dst, line []byte) []byte {
 	dst = append(dst, '"')
 	start := 0 // line[start:i] is pending, to be copied as is
 	for i := 0; i < len(line); {
-		if i+8 <= len(line) && !hasJSONSpecial(binary.LittleEndian.Uint64(line[i:])) {
-			i += 8 // eight plain ASCII bytes: the common case of a log line
-			continue
+		if i+8 <= len(line) {
+			m := jsonSpecial(binary.LittleEndian.Uint64(line[i:]))
+			if m == 0 {
+				i += 8 // eight plain ASCII bytes: the common case of a log line
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3 // to the first byte that needs a look
 		}
 		b := line[i]
 		if b < utf8.RuneSelf {
@@ -133,15 +138,17 @@ const (
 	msb = 0x8080808080808080
 )
 
-// hasJSONSpecial reports whether any of the 8 bytes in x is a control char, '"', '\\' or not
-// ASCII (the classic bit tricks: exact about whether such a byte exists, not which).
-func hasJSONSpecial(x uint64) bool {
+// jsonSpecial flags, in the top bit of its byte, each of the 8 bytes of x that is a control
+// char, '"', '\\' or not ASCII (the classic bit tricks). A borrow can flag a plain byte
+// above a special one, never below it, so the lowest flag is exact: it marks the first byte
+// that needs a look.
+func jsonSpecial(x uint64) uint64 {
 	hasLess20 := (x - 0x20*lsb) & ^x
 	q := x ^ '"'*lsb
 	hasQuote := (q - lsb) & ^q
 	bs := x ^ '\\'*lsb
 	hasBackslash := (bs - lsb) & ^bs
-	return (hasLess20|hasQuote|hasBackslash|x)&msb != 0
+	return (hasLess20 | hasQuote | hasBackslash | x) & msb
 }
 
 func appendEscapedASCII(dst []byte, b byte) []byte {

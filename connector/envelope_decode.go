@@ -87,7 +87,7 @@ func scanJSONString(s []byte) (out []byte, end int, ok bool) {
 	return nil, 0, false
 }
 
-// hasStringEnd is hasJSONSpecial without the non-ASCII test: utf8.Valid checks those bytes later.
+// hasStringEnd is jsonSpecial without the non-ASCII test: utf8.Valid checks those bytes later.
 func hasStringEnd(x uint64) bool {
 	hasLess20 := (x - 0x20*lsb) & ^x
 	q := x ^ '"'*lsb
