@@ -37,9 +37,24 @@ func (s *Source) clientOpts() []kgo.Opt {
 		kgo.MaxBufferedRecords(s.cfg.MaxBufferedRecords),
 		kgo.MaxBufferedBytes(s.cfg.MaxBufferedBytes),
 		kgo.ProducerBatchMaxBytesFn(func(string) int32 { return s.limit.Load() }),
+		kgo.ProducerBatchCompression(codecs[s.cfg.Compression]),
 		kgo.WithLogger(kgoLogger{s.log}),
 	}
 	return append(opts, s.cfg.ClientOpts...)
+}
+
+// codecs are the record batch compressions, by the names of Kafka's compression.type.
+var codecs = map[string]kgo.CompressionCodec{
+	"none":   kgo.NoCompression(),
+	"gzip":   kgo.GzipCompression(),
+	"snappy": kgo.SnappyCompression(),
+	"lz4":    kgo.Lz4Compression(),
+	"zstd":   kgo.ZstdCompression(),
+}
+
+func validCompression(name string) bool {
+	_, ok := codecs[name]
+	return ok
 }
 
 // recordLimit returns the largest record value to produce: MaxRecordBytes, lowered to fit the

@@ -30,6 +30,7 @@ const (
 	DefaultRotateWait         = 5 * time.Second
 	DefaultMaxBufferedRecords = 50000
 	DefaultMaxBufferedBytes   = 64 << 20
+	DefaultCompression        = "snappy"
 	DefaultShutdownTimeout    = 5 * time.Second
 	DefaultTransactionTimeout = time.Minute
 	defaultBufferBytes        = 1 << 20
@@ -112,6 +113,7 @@ type Config struct {
 	MaxBufferedRecords int           // lines in flight; reading pauses beyond it
 	MaxBufferedBytes   int           // record bytes in flight; reading pauses beyond it
 	ShutdownTimeout    time.Duration // how long a stop waits for in-flight lines
+	Compression        string        // record batch codec: none, gzip, snappy, lz4 or zstd
 
 	ClientOpts []kgo.Opt // extra franz-go options (logging, TLS, tests)
 }
@@ -147,6 +149,9 @@ func (c Config) withDefaults() Config {
 	if c.TransactionalID == "" {
 		c.TransactionalID = TransactionalID(c.Name, c.File)
 	}
+	if c.Compression == "" {
+		c.Compression = DefaultCompression
+	}
 	return c
 }
 
@@ -175,6 +180,8 @@ func (c Config) Validate() error {
 			"(record limit at least 64)")
 	case c.FlushInterval < 0, c.PollInterval < 0, c.RotateWait < 0, c.ShutdownTimeout < 0:
 		return bad("negative duration")
+	case !validCompression(c.Compression):
+		return bad("compression %q: want none, gzip, snappy, lz4 or zstd", c.Compression)
 	}
 	if c.MaxBufferedBytes <= c.MaxRecordBytes+recordOverhead {
 		return bad("the buffer (%d bytes) must hold a record of the largest size (%d)", c.MaxBufferedBytes, c.MaxRecordBytes)

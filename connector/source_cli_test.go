@@ -128,6 +128,7 @@ func TestCLIStockProperties(t *testing.T) {
 	recs := c.ReadAll(t, topic, 2, 30*time.Second)
 	require.Len(t, recs, 2, "log:\n%s", p.stderr.String())
 	assert.Equal(t, `{"schema":{"type":"string","optional":false},"payload":"one"}`, string(recs[0].Value))
+	assert.Equal(t, uint8(2), recs[0].Attrs.CompressionType(), "snappy by default")
 	assert.Equal(t, 0, p.term(t), "log:\n%s", p.stderr.String())
 	assert.NotContains(t, p.stderr.String(), "level=ERROR")
 }
@@ -163,24 +164,27 @@ func TestCLIMigratesConnectOffsets(t *testing.T) {
 	assert.NoError(t, err, "bridge keeps its own offsets")
 }
 
-// Converter settings map to formats; unknown keys are logged once and are not fatal.
+// Converter settings map to formats, the producer's compression.type to --compression;
+// unknown keys are logged once and are not fatal.
 func TestCLIConverterAndUnknownKeys(t *testing.T) {
 	c := kafkatest.New(t)
 	topic := c.Topic(t, 1)
 	dir := t.TempDir()
 	bin := buildBridge(t, dir)
 	file := filepath.Join(dir, "en0.log")
-	appendFile(t, file, "raw \"line\"\n")
+	// Repeated so that the batch compresses: franz-go sends a batch that does not uncompressed.
+	appendFile(t, file, strings.Repeat("raw \"line\"\n", 20))
 	writeProps(t, filepath.Join(dir, "w.properties"), "bootstrap.servers="+strings.Join(c.Brokers, ","),
 		"value.converter=org.apache.kafka.connect.storage.StringConverter", "key.converter=org.apache.kafka.connect.storage.StringConverter",
-		"offset.flush.interval.ms=200", "rest.port=8083", "plugin.path=/opt/connectors")
+		"offset.flush.interval.ms=200", "rest.port=8083", "plugin.path=/opt/connectors", "producer.compression.type=gzip")
 	writeProps(t, filepath.Join(dir, "c.properties"), "name=en0", "connector.class=FileStreamSource",
-		"tasks.max=1", "file="+file, "topic="+topic, "batch.size=500")
+		"tasks.max=1", "file="+file, "topic="+topic, "batch.size=500", "producer.override.compression.type=LZ4")
 
 	p := startBridge(t, bin, dir, "source", "w.properties", "c.properties", "--offsets", filepath.Join(dir, "o.json"))
-	recs := c.ReadAll(t, topic, 1, 30*time.Second)
-	require.Len(t, recs, 1, "log:\n%s", p.stderr.String())
+	recs := c.ReadAll(t, topic, 20, 30*time.Second)
+	require.Len(t, recs, 20, "log:\n%s", p.stderr.String())
 	assert.Equal(t, `raw "line"`, string(recs[0].Value), "StringConverter: the raw line")
+	assert.Equal(t, uint8(3), recs[0].Attrs.CompressionType(), "the connector's lz4 override wins over the worker's gzip")
 	assert.Equal(t, 0, p.term(t))
 	log := p.stderr.String()
 	assert.Equal(t, 1, strings.Count(log, "ignoring Connect settings"), log)
@@ -201,6 +205,7 @@ func TestCLIUsageErrors(t *testing.T) {
 	}{
 		{"bad oversize", []string{"--oversize", "drop"}, "--oversize"},
 		{"bad format", []string{"--format", "avro"}, "--format"},
+		{"bad compression", []string{"--compression", "brotli"}, "compression \"brotli\""},
 		{"one properties file", []string{"w.properties"}, "WORKER.properties CONNECTOR.properties"},
 		{"missing properties file", []string{"w.properties", "nope.properties"}, "nope.properties"},
 		{"not a file source", []string{"w.properties", "sink.properties"}, "FileStreamSource"},

@@ -214,6 +214,7 @@ func TestConfigValidate(t *testing.T) {
 		{"bad oversize", func(c *Config) { c.Oversize = -1 }},
 		{"tiny record limit", func(c *Config) { c.MaxRecordBytes = 10 }},
 		{"negative interval", func(c *Config) { c.FlushInterval = -time.Second }},
+		{"unknown compression", func(c *Config) { c.Compression = "brotli" }},
 		{"offsets topic is the data topic", func(c *Config) { c.ExactlyOnce, c.OffsetsTopic = true, "t" }},
 	}
 	for _, tt := range tests {

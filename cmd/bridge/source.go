@@ -95,6 +95,7 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 	f.Duration("poll-interval", connector.DefaultPollInterval, "how often the file is looked at without a change event")
 	f.Duration("rotate-wait", connector.DefaultRotateWait, "how long a rotated file must stay idle before bridge leaves it while the new file is still empty")
 	f.Duration("shutdown-timeout", connector.DefaultShutdownTimeout, "how long a stop waits for Kafka to acknowledge lines in flight")
+	f.String("compression", connector.DefaultCompression, "record batch compression: none, gzip, snappy, lz4 or zstd (Connect's producer.compression.type)")
 	addSecurityFlags(f)
 	addObserveFlags(f, true)
 	return cmd
@@ -123,6 +124,7 @@ func sourceConfig(cmd *cobra.Command, s *settings, args []string, log *slog.Logg
 		PollInterval:       s.Duration("poll-interval"),
 		RotateWait:         s.Duration("rotate-wait"),
 		ShutdownTimeout:    s.Duration("shutdown-timeout"),
+		Compression:        s.String("compression"),
 	}
 	var err error
 	if cfg.Format, err = connector.ParseFormat(s.String("format")); err != nil {
@@ -173,7 +175,7 @@ var connectKeys = map[string]bool{
 	"key.converter.schemas.enable": true, "value.converter.schemas.enable": true,
 	"offset.storage.file.filename": true, "offset.flush.interval.ms": true,
 	"name": true, "connector.class": true, "tasks.max": true, "file": true, "topic": true,
-	"batch.size": true,
+	"batch.size": true, "producer.compression.type": true, "producer.override.compression.type": true,
 }
 
 // applyConnectProps fills cfg from a Connect standalone worker and FileStreamSource connector
@@ -249,6 +251,12 @@ func setFromProps(cmd *cobra.Command, s *settings, cfg *connector.Config, props 
 	}
 	if v, ok := unset("connect-offsets", "offset.storage.file.filename"); ok {
 		cfg.ConnectOffsetsFile = v
+	}
+	// The connector's override wins over the worker's producer setting, as in Connect.
+	for _, key := range []string{"producer.compression.type", "producer.override.compression.type"} {
+		if v, ok := unset("compression", key); ok {
+			cfg.Compression = strings.ToLower(strings.TrimSpace(v))
+		}
 	}
 	if err := setNumbers(cmd, s, cfg, props); err != nil {
 		return err
