@@ -149,9 +149,9 @@ func (rep *report) profileTops(b *strings.Builder) {
 			fmt.Fprintf(b, "not captured: %s\n\n", p.err)
 			continue
 		}
-		fmt.Fprintf(b, "%s (N lines in %.2f s, in-process)\n\n```\n%s```\n\n", filepath.Base(p.path), p.seconds, trimTop(p.top))
+		fmt.Fprintf(b, "%s (bin/bridge --cpuprofile, launch until N lines were through: %.2f s)\n\n```\n%s```\n\n", filepath.Base(p.path), p.seconds, trimTop(p.top))
 		if p.heapTop != "" {
-			fmt.Fprintf(b, "%s, in use once all N lines were through:\n\n```\n%s```\n\n", filepath.Base(p.heap), trimTop(p.heapTop))
+			fmt.Fprintf(b, "%s (--memprofile), in use at the stop once all N lines were through:\n\n```\n%s```\n\n", filepath.Base(p.heap), trimTop(p.heapTop))
 		}
 	}
 }

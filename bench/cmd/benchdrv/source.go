@@ -38,11 +38,20 @@ var sourceTools = []sourceTool{
 }
 
 func (b *bench) sourcePhase(ctx context.Context) {
+	var tools []sourceTool
 	for _, t := range sourceTools {
-		if ctx.Err() != nil {
-			return
+		if only := os.Getenv("BENCH_SOURCE_TOOLS"); only == "" || strings.Contains(","+only+",", ","+t.key+",") {
+			tools = append(tools, t)
 		}
-		r := b.repeat(func(limit time.Duration) result { return b.runSource(ctx, t, limit) })
+	}
+	rs := b.interleaved(len(tools), func(i int, limit time.Duration) result {
+		if ctx.Err() != nil {
+			return result{section: "source", key: tools[i].key, tool: tools[i].label, err: ctx.Err().Error()}
+		}
+		return b.runSource(ctx, tools[i], limit)
+	})
+	for i, r := range rs {
+		t := tools[i]
 		b.log.Info("source", "tool", t.label, "s", fmt.Sprintf("%.2f", r.seconds), "records", r.records, "runs", len(r.all), "err", r.err)
 		if t.key == "bridge" && r.err == "" {
 			b.streamTopic = r.topic

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,17 +53,26 @@ func (b *bench) streamPhase(ctx context.Context) {
 			return
 		}
 	}
-	for _, t := range streamTools {
+	tools := streamTools
+	if b.cfg.spark.python == "" {
+		tools = slices.DeleteFunc(slices.Clone(tools), func(t streamTool) bool { return t.key == "spark" })
+	}
+	rs := b.interleaved(len(tools), func(i int, limit time.Duration) result {
 		if ctx.Err() != nil {
-			return
+			return result{section: "stream", key: tools[i].key, tool: tools[i].label, err: ctx.Err().Error()}
 		}
-		if t.key == "spark" && b.cfg.spark.python == "" {
-			b.rep.add(result{section: "stream", key: t.key, tool: t.label, err: "not run: " + b.cfg.spark.skip})
-			continue
-		}
-		r := b.repeat(func(limit time.Duration) result { return b.runStream(ctx, t, limit) })
-		b.log.Info("stream", "tool", t.label, "s", fmt.Sprintf("%.2f", r.seconds), "records", r.records, "runs", len(r.all), "err", r.err)
+		return b.runStream(ctx, tools[i], limit)
+	})
+	for i, r := range rs {
+		b.log.Info("stream", "tool", tools[i].label, "s", fmt.Sprintf("%.2f", r.seconds), "records", r.records, "runs", len(r.all), "err", r.err)
 		b.rep.add(r)
+	}
+	if b.cfg.spark.python == "" {
+		for _, t := range streamTools {
+			if t.key == "spark" {
+				b.rep.add(result{section: "stream", key: t.key, tool: t.label, err: "not run: " + b.cfg.spark.skip})
+			}
+		}
 	}
 }
 

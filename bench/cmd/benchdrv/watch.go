@@ -99,29 +99,51 @@ func finish(procs []*proc, exits bool) usage {
 // fast tools, whose few seconds a busy machine disturbs most.
 const repeatUnder = 10 * time.Second
 
-// repeat runs a tool up to cfg.repeat times and returns the run with the median time,
-// keeping every time for the spread.
-// Repeats get a tighter time limit than the first run, so a stuck repeat costs little.
+// repeat runs one tool as interleaved does.
 func (b *bench) repeat(once func(limit time.Duration) result) result {
-	var runs []result
-	var limit time.Duration // 0: the phase's own
-	for i := 0; i < b.cfg.repeat; i++ {
-		r := once(limit)
-		limit = max(30*time.Second, 3*time.Duration(r.seconds*float64(time.Second)))
-		if r.err != "" {
-			if len(runs) == 0 {
-				return r
+	return b.interleaved(1, func(_ int, limit time.Duration) result { return once(limit) })[0]
+}
+
+// interleaved runs each of n tools once, then the fast ones (first run under repeatUnder)
+// again, round after round, up to cfg.repeat runs each: a load change on the shared machine
+// then falls on every tool of the round alike, not on whichever tool happened to run then.
+// Each tool's result is its run with the median time, with every time kept for the spread.
+// Repeats get a tighter time limit than the first run, so a stuck repeat costs little; a
+// tool whose repeat fails keeps the runs it had.
+func (b *bench) interleaved(n int, once func(i int, limit time.Duration) result) []result {
+	runs := make([][]result, n)
+	limits := make([]time.Duration, n) // 0: the phase's own
+	done := make([]bool, n)
+	out := make([]result, n)
+	for round := 0; round < max(b.cfg.repeat, 1); round++ {
+		for i := range n {
+			if done[i] {
+				continue
 			}
-			break
-		}
-		runs = append(runs, r)
-		if r.seconds > repeatUnder.Seconds() {
-			break
+			r := once(i, limits[i])
+			limits[i] = max(30*time.Second, 3*time.Duration(r.seconds*float64(time.Second)))
+			switch {
+			case r.err != "" && len(runs[i]) == 0:
+				out[i], done[i] = r, true
+			case r.err != "":
+				done[i] = true
+			default:
+				runs[i] = append(runs[i], r)
+				done[i] = r.seconds > repeatUnder.Seconds()
+			}
 		}
 	}
+	for i, rs := range runs {
+		if len(rs) > 0 {
+			out[i] = median(rs)
+		}
+	}
+	return out
+}
+
+func median(runs []result) result {
 	slices.SortFunc(runs, func(x, y result) int { return cmp.Compare(x.seconds, y.seconds) })
 	med := runs[(len(runs)-1)/2] // of two, the faster
-
 	for _, r := range runs {
 		med.all = append(med.all, r.seconds)
 	}
