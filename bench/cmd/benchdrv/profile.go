@@ -33,8 +33,8 @@ func (b *bench) profilePhase(ctx context.Context) {
 	b.rep.profiles = append(b.rep.profiles, b.profileStream(ctx, dir, topic))
 }
 
-// profile is one captured CPU profile and its flat top functions, with the heap in use
-// when the process stopped, once all N lines were through.
+// profile is one captured CPU profile and its flat top functions, with where the run
+// allocated (the heap still in use at the stop is next to nothing).
 type profile struct {
 	name, path, top, err string
 	heap, heapTop        string
@@ -105,7 +105,7 @@ func (b *bench) profiled(ctx context.Context, pr *profile, sp spec, progress fun
 	if pr.top, err = pprofTop(pr.path); err != nil {
 		return err
 	}
-	pr.heapTop, err = pprofTop(pr.heap, "-sample_index=inuse_space", "-nodecount=12")
+	pr.heapTop, err = pprofTop(pr.heap, "-sample_index=alloc_space", "-nodecount=12")
 	return err
 }
 

@@ -71,9 +71,10 @@ func (rep *report) write(w io.Writer, out string) error {
 	rep.header(&b)
 	rep.throughput(&b, "source", "Source: launch until all N records are in the topic (end offset)", "bridge")
 	rep.throughput(&b, "stream", "Stream: launch until the sink holds all N results, from the beginning of the topic", "bridge-tshark")
-	b.WriteString("bridge stream writes a batch on every tick of its interval grid (2 s by default, the blog's): " +
-		"the last batch waits for its tick, up to 2 s, and a batch holds everything polled until then; " +
-		"the --interval 100ms row is the same engine on a finer grid. Spark's 2 s trigger works alike.\n\n")
+	b.WriteString("bridge stream cuts live traffic on its interval grid (2 s by default, the blog's). The N records " +
+		"are a backlog, already in the topic at launch: they go out in full batches of 64Ki records and a last " +
+		"batch once they are read to the end, without waiting for a tick, as Spark's first micro-batch takes " +
+		"all that is there. The --interval 100ms row is the same engine on a finer grid.\n\n")
 	rep.latency(&b)
 	rep.targets(&b)
 	rep.microTable(&b)
@@ -151,7 +152,7 @@ func (rep *report) profileTops(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, "%s (bin/bridge --cpuprofile, launch until N lines were through: %.2f s)\n\n```\n%s```\n\n", filepath.Base(p.path), p.seconds, trimTop(p.top))
 		if p.heapTop != "" {
-			fmt.Fprintf(b, "%s (--memprofile), in use at the stop once all N lines were through:\n\n```\n%s```\n\n", filepath.Base(p.heap), trimTop(p.heapTop))
+			fmt.Fprintf(b, "%s (--memprofile), bytes allocated over the run, by where:\n\n```\n%s```\n\n", filepath.Base(p.heap), trimTop(p.heapTop))
 		}
 	}
 }
