@@ -139,17 +139,9 @@ const (
 )
 
 // jsonSpecial flags, in the top bit of its byte, each of the 8 bytes of x that is a control
-// char, '"', '\\' or not ASCII (the classic bit tricks). A borrow can flag a plain byte
-// above a special one, never below it, so the lowest flag is exact: it marks the first byte
-// that needs a look.
-func jsonSpecial(x uint64) uint64 {
-	hasLess20 := (x - 0x20*lsb) & ^x
-	q := x ^ '"'*lsb
-	hasQuote := (q - lsb) & ^q
-	bs := x ^ '\\'*lsb
-	hasBackslash := (bs - lsb) & ^bs
-	return (hasLess20 | hasQuote | hasBackslash | x) & msb
-}
+// char, '"', '\\' or not ASCII. As with stringEnds, the lowest flag is exact: it marks the
+// first byte that needs a look.
+func jsonSpecial(x uint64) uint64 { return stringEnds(x) | x&msb }
 
 func appendEscapedASCII(dst []byte, b byte) []byte {
 	switch b {

@@ -66,7 +66,7 @@ func decodeFast(v []byte) ([]byte, bool) {
 // raw control char or invalid UTF-8, which encoding/json treats in its own way.
 func scanJSONString(s []byte) (out []byte, end int, ok bool) {
 	for i := 1; i < len(s); i++ {
-		for i+8 <= len(s) && !hasStringEnd(binary.LittleEndian.Uint64(s[i:])) {
+		for i+8 <= len(s) && stringEnds(binary.LittleEndian.Uint64(s[i:])) == 0 {
 			i += 8
 		}
 		if i >= len(s) {
@@ -87,14 +87,16 @@ func scanJSONString(s []byte) (out []byte, end int, ok bool) {
 	return nil, 0, false
 }
 
-// hasStringEnd is jsonSpecial without the non-ASCII test: utf8.Valid checks those bytes later.
-func hasStringEnd(x uint64) bool {
+// stringEnds flags, in the top bit of its byte, each of the 8 bytes of x that is a control
+// char, '"' or '\\' (the classic bit tricks; non-ASCII bytes are left to utf8.Valid). A borrow
+// can flag a plain byte above a flagged one, never below it, so the lowest flag is exact.
+func stringEnds(x uint64) uint64 {
 	hasLess20 := (x - 0x20*lsb) & ^x
 	q := x ^ '"'*lsb
 	hasQuote := (q - lsb) & ^q
 	bs := x ^ '\\'*lsb
 	hasBackslash := (bs - lsb) & ^bs
-	return (hasLess20|hasQuote|hasBackslash)&msb != 0
+	return (hasLess20 | hasQuote | hasBackslash) & msb
 }
 
 // unescapeJSONString continues scanJSONString from the first backslash at s[i], copying. It
