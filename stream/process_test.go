@@ -199,10 +199,9 @@ func startProducer(t *testing.T, c *kafkatest.Cluster, topic string, perTick int
 			for i := 0; i < perTick; i++ {
 				recs = append(recs, &kgo.Record{Value: envelope(packetLine(p.count() + i))})
 			}
+			// Records acknowledged while the stop cancels the call are in the topic too:
+			// count them before returning, or the stream's output looks like duplicates.
 			res := cl.ProduceSync(ctx, recs...)
-			if ctx.Err() != nil {
-				return
-			}
 			p.mu.Lock()
 			for _, r := range res {
 				if r.Err == nil {
@@ -211,6 +210,9 @@ func startProducer(t *testing.T, c *kafkatest.Cluster, topic string, perTick int
 				}
 			}
 			p.mu.Unlock()
+			if ctx.Err() != nil {
+				return
+			}
 			select {
 			case <-tk.C:
 			case <-ctx.Done():
