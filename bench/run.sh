@@ -18,6 +18,7 @@
 #   BENCH_MICRO=0     skip the go test micro-benchmarks
 #   BENCH_SPARK=0     skip Spark (its install is about 450 MB)
 #   BENCH_KEEP_TOPICS=1  keep the benchmark topics (default: deleted at the end)
+#   BENCH_SOURCE_TOOLS  only these source tools, by key (bridge,connect,kcat,kcat-snappy,perf,perf-tuned)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
