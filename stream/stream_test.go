@@ -336,6 +336,38 @@ func TestStreamBacklogDoesNotWaitForTick(t *testing.T) {
 	}
 }
 
+// TestStreamBacklogOfTransactionsDoesNotWaitForTick: with --exactly-once the stream reads
+// committed records only, up to the last stable offset, and each committed transaction
+// leaves a marker after its records; a backlog written in transactions is still written
+// once it is read to its end, not at the tick.
+func TestStreamBacklogOfTransactionsDoesNotWaitForTick(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 1)
+	txn := c.Client(t, kgo.DefaultProduceTopic(topic), kgo.TransactionalID(topic+"-producer"))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for i := 0; i < 10; i++ {
+		require.NoError(t, txn.BeginTransaction())
+		for _, v := range packetValues(i*50, (i+1)*50) {
+			txn.Produce(ctx, &kgo.Record{Value: v}, nil)
+		}
+		require.NoError(t, txn.Flush(ctx))
+		require.NoError(t, txn.EndTransaction(ctx, kgo.TryCommit))
+	}
+	cfg := testConfig(c, topic)
+	cfg.Interval = time.Hour // no tick during the test
+	cfg.ExactlyOnce = true
+	cfg.ClientOpts = append(cfg.ClientOpts, kgo.FetchMaxBytes(1), kgo.FetchMaxPartitionBytes(1))
+	rec := &recorder{}
+	r := start(t, cfg, rec)
+	require.Eventually(t, func() bool { return len(rec.tuples()) == 500 }, 60*time.Second, 20*time.Millisecond,
+		"the backlog is written without waiting for the tick")
+	require.NoError(t, r.stop(t))
+	for i, tp := range rec.tuples() {
+		assert.Equal(t, packetSrc(i), tp.Src)
+	}
+}
+
 // TestStreamTopWindowIgnoresBatchCap: with --top no tuple is kept per record, so a
 // backlog larger than MaxBatchRecords is counted into the batch of its tick, not cut.
 func TestStreamTopWindowIgnoresBatchCap(t *testing.T) {
