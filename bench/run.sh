@@ -74,6 +74,6 @@ keep=()
 "$CACHE/benchdrv" -root "$ROOT" -bridge "$BRIDGE" -brokers "$BROKERS" -lines "$LINES" \
   -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile}" \
   -rates "${BENCH_RATES:-10000,100000}" -latency-for "${BENCH_LATENCY_FOR:-10s}" \
-  -repeat "${BENCH_REPEAT:-5}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
+  -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
 
 log "done in ${SECONDS}s; report in bench/out/results.md, logs and profiles under bench/out/"

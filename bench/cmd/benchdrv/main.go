@@ -30,6 +30,7 @@ type config struct {
 	data      string // generated logs, cached across runs
 	sample    string // the real tshark capture whose lines make up the generated log
 	phases    map[string]bool
+	srcTools  map[string]bool // empty: every source tool
 	spark     sparkConfig
 	rates     []int
 	latFor    time.Duration
@@ -58,7 +59,7 @@ func main() {
 
 func parseFlags(args []string) (config, error) {
 	var cfg config
-	var phases, rates, sparkJars string
+	var phases, rates, sparkJars, srcTools string
 	fs := flag.NewFlagSet("benchdrv", flag.ContinueOnError)
 	fs.StringVar(&cfg.root, "root", ".", "repository root")
 	fs.StringVar(&cfg.bridge, "bridge", "bin/bridge", "bridge binary")
@@ -68,6 +69,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.data, "data", ".cache/bench/data", "cache of generated logs")
 	fs.StringVar(&cfg.sample, "sample", "testdata/demo/en0.log", "real tshark text whose lines are repeated")
 	fs.StringVar(&phases, "phases", "source,stream,latency,profile", "phases to run")
+	fs.StringVar(&srcTools, "source-tools", "", "source tools to run, by key (empty: all)")
 	fs.StringVar(&cfg.spark.python, "spark-python", "", "python of the venv with pyspark; empty skips Spark")
 	fs.StringVar(&sparkJars, "spark-jars", "", "directory of the extra Spark Kafka jars")
 	fs.StringVar(&cfg.spark.skip, "spark-skip", "", "why Spark is not run (printed in the table)")
@@ -80,6 +82,12 @@ func parseFlags(args []string) (config, error) {
 		return cfg, err
 	}
 	cfg.spark.jars = sparkJars
+	cfg.srcTools = map[string]bool{}
+	for _, k := range strings.Split(srcTools, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			cfg.srcTools[k] = true
+		}
+	}
 	cfg.phases = map[string]bool{}
 	for _, p := range strings.Split(phases, ",") {
 		cfg.phases[strings.TrimSpace(p)] = true

@@ -40,7 +40,7 @@ var sourceTools = []sourceTool{
 func (b *bench) sourcePhase(ctx context.Context) {
 	var tools []sourceTool
 	for _, t := range sourceTools {
-		if only := os.Getenv("BENCH_SOURCE_TOOLS"); only == "" || strings.Contains(","+only+",", ","+t.key+",") {
+		if len(b.cfg.srcTools) == 0 || b.cfg.srcTools[t.key] {
 			tools = append(tools, t)
 		}
 	}
