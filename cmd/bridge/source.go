@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/metrics"
 )
 
 func newSourceCmd(a *app) *cobra.Command {
@@ -51,26 +53,44 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 			return nil
 		}),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
 			s, err := loadSettings(cmd)
 			if err != nil {
 				return err
 			}
-			cfg, err := sourceConfig(cmd, s, args, a.log)
+			watch, err := readWatchOpts(a, s, true, false)
 			if err != nil {
 				return err
 			}
-			if err := secureSource(cmd, s, args, &cfg, a.log); err != nil {
-				return err
-			}
-			obs, err := newSourceObserver(a, s, &cfg) // metrics, status, progress
+			log, err := watch.prog.logger(a, s)
 			if err != nil {
 				return err
 			}
-			src, err := connector.New(cfg, a.log)
+			cfg, err := sourceConfig(cmd, s, args, log)
+			if err != nil {
+				return err
+			}
+			if err := secureSource(cmd, s, args, &cfg, log); err != nil {
+				return err
+			}
+			latency := watch.produceLatency(&cfg)
+			src, err := connector.New(cfg, log)
 			if err != nil {
 				return usageError{err}
 			}
-			return obs.run(cmd.Context(), src)
+
+			w := startWatchers(ctx, log)
+			defer w.stop()
+			status, err := serveSourceMetrics(w, watch.addr, cfg, src, latency)
+			if err != nil {
+				return err
+			}
+			w.goRun("progress", watch.prog.sourceReporter(log, cfg.File, src.Stats()))
+			if err := src.Run(ctx); err != nil {
+				sourceFailed(ctx, log, status, watch.linger, err)
+				return err
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -97,8 +117,27 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 	f.Duration("shutdown-timeout", connector.DefaultShutdownTimeout, "how long a stop waits for Kafka to acknowledge lines in flight")
 	f.String("compression", connector.DefaultCompression, "record batch compression: none, gzip, snappy, lz4 or zstd (Connect's producer.compression.type)")
 	addSecurityFlags(f)
-	addObserveFlags(f, true)
+	addWatchFlags(f, true)
 	return cmd
+}
+
+// sourceFailed shows a failed source's FAILED status, when metrics are on, for linger (or
+// until a signal) before the command exits.
+func sourceFailed(ctx context.Context, log *slog.Logger, status *metrics.Status, linger time.Duration, err error) {
+	if status == nil {
+		return
+	}
+	status.Failed(err)
+	if linger <= 0 {
+		return
+	}
+	log.Error("source failed; serving its FAILED status before exiting", "err", err, "for", linger)
+	t := time.NewTimer(linger)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // sourceConfig resolves the flags, then fills what the user did not set from the Connect
