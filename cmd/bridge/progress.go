@@ -66,8 +66,7 @@ func (p progressOpts) sourceReporter(log *slog.Logger, file string, st *connecto
 		behind, _ := metrics.BytesBehind(file, st)
 		return progress.Sample{Behind: behind, Done: st.BytesRead.Load(), Items: st.LinesRead.Load()}
 	}
-	cfg := progress.Config{Name: "source", Unit: progress.Bytes, Items: "lines", Mode: p.mode, MinBehind: sourceMinBehind}
-	return p.reporter(log, cfg, sample)
+	return p.reporter(log, "source", progress.Bytes, "lines", sourceMinBehind, sample)
 }
 
 // streamReporter reports a stream lagging behind its topics, in records.
@@ -76,15 +75,19 @@ func (p progressOpts) streamReporter(log *slog.Logger, lag func() int64, stats f
 		n := stats().Records
 		return progress.Sample{Behind: lag(), Done: n, Items: n}
 	}
-	cfg := progress.Config{Name: "stream", Unit: progress.Records, Items: "records", Mode: p.mode, MinBehind: streamMinBehind}
-	return p.reporter(log, cfg, sample)
+	return p.reporter(log, "stream", progress.Records, "records", streamMinBehind, sample)
 }
 
-func (p progressOpts) reporter(log *slog.Logger, cfg progress.Config, sample func() progress.Sample) func(context.Context) error {
+// reporter reports the job name, counted in unit and items, once more than minBehind is
+// left.
+func (p progressOpts) reporter(log *slog.Logger, name string, unit progress.Unit, items string, minBehind int64,
+	sample func() progress.Sample) func(context.Context) error {
 	return func(ctx context.Context) error {
 		if !p.on() {
 			return nil
 		}
+		cfg := progress.DefaultConfig()
+		cfg.Name, cfg.Unit, cfg.Items, cfg.Mode, cfg.MinBehind = name, unit, items, p.mode, minBehind
 		r, err := progress.New(cfg, sample, log, p.term)
 		if err != nil {
 			return err
