@@ -195,7 +195,9 @@ func openSinks(a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sin
 			if top > 0 {
 				num = top // --top N prints the N most frequent pairs
 			}
-			sk = sink.NewStdout(a.stdout, sink.StdoutConfig{Num: num})
+			cfg := sink.DefaultStdoutConfig()
+			cfg.Num = num
+			sk, err = sink.NewStdout(a.stdout, cfg)
 		case spec.kind == "jsonl" && spec.arg == "-":
 			sk = sink.NewJSONL(a.stdout)
 		case spec.kind == "jsonl":
