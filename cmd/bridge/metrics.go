@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -29,34 +27,6 @@ func addWatchFlags(f *pflag.FlagSet, source bool) {
 	if source {
 		f.Duration("status-linger", 0, "with --metrics-addr: after a failure, keep serving the FAILED status and metrics this long before exiting")
 	}
-}
-
-// watchOpts are the resolved watch flags.
-type watchOpts struct {
-	addr   string // --metrics-addr, "" when off
-	linger time.Duration
-	prog   progressOpts
-}
-
-func readWatchOpts(a *app, s *settings, source, stdoutSink bool) (watchOpts, error) {
-	o := watchOpts{addr: s.String("metrics-addr")}
-	if source {
-		o.linger = s.Duration("status-linger")
-	}
-	if err := s.Err(); err != nil {
-		return o, err
-	}
-	if o.addr != "" {
-		if _, _, err := net.SplitHostPort(o.addr); err != nil {
-			return o, usageError{fmt.Errorf("invalid value for --metrics-addr: %w", err)}
-		}
-	}
-	if o.linger < 0 {
-		return o, usageError{errors.New("invalid value for --status-linger: must not be negative")}
-	}
-	var err error
-	o.prog, err = readProgressOpts(a, s, stdoutSink)
-	return o, err
 }
 
 // produceLatency hooks the produce latency histogram into cfg's client; nil with metrics

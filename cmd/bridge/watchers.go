@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"sync"
+	"time"
 )
 
 // watchers runs the goroutines that watch a command (the metrics server, the progress
@@ -36,4 +40,32 @@ func (w *watchers) goRun(what string, run func(context.Context) error) {
 func (w *watchers) stop() {
 	w.cancel()
 	w.wg.Wait()
+}
+
+// watchOpts are the resolved watch flags.
+type watchOpts struct {
+	addr   string // --metrics-addr, "" when off
+	linger time.Duration
+	prog   progressOpts
+}
+
+func readWatchOpts(a *app, s *settings, source, stdoutSink bool) (watchOpts, error) {
+	o := watchOpts{addr: s.String("metrics-addr")}
+	if source {
+		o.linger = s.Duration("status-linger")
+	}
+	if err := s.Err(); err != nil {
+		return o, err
+	}
+	if o.addr != "" {
+		if _, _, err := net.SplitHostPort(o.addr); err != nil {
+			return o, usageError{fmt.Errorf("invalid value for --metrics-addr: %w", err)}
+		}
+	}
+	if o.linger < 0 {
+		return o, usageError{errors.New("invalid value for --status-linger: must not be negative")}
+	}
+	var err error
+	o.prog, err = readProgressOpts(a, s, stdoutSink)
+	return o, err
 }
