@@ -24,7 +24,7 @@ func TestDemoPrintsBatchesOfRealTuples(t *testing.T) {
 		done <- Run(ctx, Config{Interval: 500 * time.Millisecond, Speed: 4}, &out, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	require.Eventually(t, func() bool {
-		return strings.Contains(out.String(), "('127.0.0.1', '127.0.0.1')\n")
+		return strings.Contains(out.String(), "('10.20.0.107', '10.20.0.1')\n")
 	}, 60*time.Second, 50*time.Millisecond, "a batch with tuples from the bundled capture; got:\n%s", out.String())
 	cancel()
 	select {
