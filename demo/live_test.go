@@ -43,6 +43,24 @@ func freeAddr(t *testing.T) (addr, port string) {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// startDemo runs the demo until the returned stop, which checks that it stopped cleanly.
+func startDemo(t *testing.T, cfg Config, out io.Writer) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, out, quiet()) }()
+	return func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "a cancelled demo stops cleanly")
+		case <-time.After(30 * time.Second):
+			t.Fatal("demo did not stop after cancel")
+		}
+	}
+}
+
 func TestLiveCaptureLeavesOutTheBrokerPort(t *testing.T) {
 	for _, tt := range []struct {
 		name, filter, want string
@@ -53,25 +71,15 @@ func TestLiveCaptureLeavesOutTheBrokerPort(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			listen, port := freeAddr(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() {
-				done <- Run(ctx, Config{Live: true, Iface: "eth9", CaptureFilter: tt.filter, Listen: listen,
-					Dir: filepath.Join(dir, "demo"), Tshark: standIn(t, dir)}, io.Discard, quiet())
-			}()
+			stop := startDemo(t, Config{Live: true, Iface: "eth9", CaptureFilter: tt.filter, Listen: listen,
+				Dir: filepath.Join(dir, "demo"), Tshark: standIn(t, dir)}, io.Discard)
 			var args []byte
 			require.Eventually(t, func() bool {
 				var err error
 				args, err = os.ReadFile(filepath.Join(dir, "args"))
 				return err == nil
 			}, 30*time.Second, 20*time.Millisecond, "the stand-in tshark was not started")
-			cancel()
-			select {
-			case err := <-done:
-				assert.NoError(t, err)
-			case <-time.After(30 * time.Second):
-				t.Fatal("demo did not stop after cancel")
-			}
+			stop()
 			assert.Equal(t, []string{"-l", "-i", "eth9", "-f", fmt.Sprintf(tt.want, port)},
 				strings.Split(strings.TrimSuffix(string(args), "\n"), "\n"))
 		})
@@ -114,12 +122,8 @@ func TestLiveCaptureOnLoopbackWithRealTshark(t *testing.T) {
 	listen, brokerPort := freeAddr(t)
 	dir := t.TempDir()
 	var out syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Config{Live: true, Iface: "lo", Listen: listen, Dir: dir, Tshark: tshark,
-			Interval: 300 * time.Millisecond}, &out, quiet())
-	}()
+	stop := startDemo(t, Config{Live: true, Iface: "lo", Listen: listen, Dir: dir, Tshark: tshark,
+		Interval: 300 * time.Millisecond}, &out)
 	logFile := filepath.Join(dir, "en0.log")
 	require.Eventually(t, func() bool {
 		if resp, err := http.Get(srv.URL); err == nil {
@@ -128,13 +132,7 @@ func TestLiveCaptureOnLoopbackWithRealTshark(t *testing.T) {
 		b, _ := os.ReadFile(logFile)
 		return strings.Contains(string(b), " → "+webPort+" ") && strings.Contains(out.String(), "('127.0.0.1', '127.0.0.1')")
 	}, 60*time.Second, 200*time.Millisecond, "the test's HTTP traffic was not captured and streamed")
-	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("demo did not stop after cancel")
-	}
+	stop()
 	b, err := os.ReadFile(logFile)
 	require.NoError(t, err)
 	for _, line := range strings.Split(string(b), "\n") {

@@ -13,12 +13,12 @@ func newDemoCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole pipeline in one process on the embedded broker: no Kafka needed",
-		Long: `Start the embedded broker, replay a bundled real tshark capture into a log at the pace
-it was captured, follow the log with the source, and print Spark-style batches of
-(source, destination) every --interval. With --live -i IFACE it runs tshark -l -i IFACE
-instead of the replay: the blog's three terminals in one command. A live capture always
-leaves out the embedded broker's own port; -f adds a capture filter of yours. Ctrl-C
-stops it.`,
+		Long: `Start the embedded broker, replay a bundled minute of a small office network (rendered
+by real tshark) into a log at the pace it was captured, follow the log with the source,
+and print Spark-style batches of (source, destination) every --interval. With --live
+-i IFACE it runs tshark -l -i IFACE instead of the replay: the blog's three terminals in
+one command. A live capture always leaves out the embedded broker's own port; -f adds a
+capture filter of yours. Ctrl-C stops it.`,
 		Example: "  bridge demo\n  bridge demo --top 10\n  sudo bridge demo --live -i eth0\n" +
 			"  sudo bridge demo --live -i lo -f 'tcp port 8080'",
 		Args: usageArgs(cobra.NoArgs),

@@ -24,7 +24,7 @@ func (c *capture) send(at time.Duration, src, dst *host, l4 gopacket.Serializabl
 	eth := &layers.Ethernet{SrcMAC: src.mac, DstMAC: dst.mac}
 	var ip gopacket.NetworkLayer
 	var ipl gopacket.SerializableLayer
-	proto := protocolOf(l4, src.ip.Is4())
+	proto := protocolOf(l4)
 	if src.ip.Is4() {
 		eth.EthernetType = layers.EthernetTypeIPv4
 		v4 := &layers.IPv4{Version: 4, TTL: ttl(src), Protocol: proto, Flags: layers.IPv4DontFragment,
@@ -45,7 +45,7 @@ func (c *capture) send(at time.Duration, src, dst *host, l4 gopacket.Serializabl
 	c.add(at, append([]gopacket.SerializableLayer{eth, ipl, l4}, rest...)...)
 }
 
-func protocolOf(l4 gopacket.SerializableLayer, v4 bool) layers.IPProtocol {
+func protocolOf(l4 gopacket.SerializableLayer) layers.IPProtocol {
 	switch l4.(type) {
 	case *layers.TCP:
 		return layers.IPProtocolTCP
