@@ -178,8 +178,8 @@ func TestBrowserView(t *testing.T) {
 		nodes := evalJS[[]string](b, `[...document.querySelectorAll('#nodes g.node')].map(g => g.dataset.host)`)
 		slices.Sort(nodes)
 		assert.Equal(t, hostsOf(snap.Rows), nodes)
-		assert.Equal(t, len(snap.Rows), evalJS[int](b, `document.querySelectorAll('#edges line').length`))
-		assert.True(t, evalJS[bool](b, `[...document.querySelectorAll('#edges line')].every(l => l.getAttribute('marker-end') === 'url(#arrow)')`))
+		assert.Equal(t, len(snap.Rows), evalJS[int](b, `document.querySelectorAll('#edges path').length`))
+		assert.True(t, evalJS[bool](b, `[...document.querySelectorAll('#edges path')].every(l => l.getAttribute('marker-end') === 'url(#arrow)')`))
 	})
 	t.Run("hostile names are text", func(t *testing.T) {
 		assert.Equal(t, hostileImg, evalJS[string](b, `document.querySelector('#rows tr td.a').textContent`))
@@ -249,11 +249,16 @@ func TestBrowserView(t *testing.T) {
 	})
 	t.Run("updates in place", func(t *testing.T) {
 		evalJS[bool](b, `window.notReloaded = true`)
+		evalJS[bool](b, `(window.kept = [...document.querySelectorAll('#nodes g.node')].find(g => g.dataset.host === '10.0.0.10')) !== undefined`)
 		next := officeSnapshot(50, 2, MeasurePackets)
 		srv.Publish(next)
 		b.waitSeq(2)
 		assert.Equal(t, rowsOf(next.Rows), evalJS[[]tableRow](b, readTable))
+		nodes := evalJS[[]string](b, `[...document.querySelectorAll('#nodes g.node')].map(g => g.dataset.host)`)
+		slices.Sort(nodes)
+		assert.Equal(t, hostsOf(next.Rows), nodes, "hosts that left the top keys left the picture")
 		assert.True(t, evalJS[bool](b, `window.notReloaded === true`), "the page reloaded")
+		assert.True(t, evalJS[bool](b, `window.kept.isConnected`), "a host's node was drawn anew, not moved")
 	})
 	t.Run("charts load", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -262,6 +267,11 @@ func TestBrowserView(t *testing.T) {
 			`[...document.images].every(i => i.complete && i.naturalWidth > 0) && document.images.length === 3`))
 		assert.NoError(t, err)
 	})
+	// Let the nodes glide to their places before the picture is taken.
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getAnimations().length === 0`))
+	require.NoError(t, err)
 	writeScreenshot(t, b)
 	b.clean()
 }

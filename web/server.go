@@ -48,7 +48,7 @@ type state struct {
 	protocols []Protocol
 }
 
-// New checks cfg and reads the token file.
+// New checks cfg and reads the token file; a nil log discards.
 func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -56,6 +56,9 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	tok, err := readToken(cfg.TokenFile)
 	if err != nil {
 		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{
 		cfg:    cfg.withDefaults(),

@@ -145,6 +145,46 @@
     }
   }
 
+  // The picture's elements are kept per host and per edge, so a host the server moves glides to
+  // its new place (a CSS transition) instead of jumping.
+  const nodeEls = new Map();
+  const edgeEls = new Map();
+
+  function keep(cache, key, parent, make) {
+    let e = cache.get(key);
+    if (!e) {
+      e = make();
+      cache.set(key, e);
+      parent.appendChild(e.root);
+    }
+    e.seen = true;
+    return e;
+  }
+
+  function sweep(cache) {
+    for (const [k, e] of cache) {
+      if (e.seen) { e.seen = false; continue; }
+      e.root.remove();
+      cache.delete(k);
+    }
+  }
+
+  function newNode() {
+    const root = svg('g');
+    const circle = svg('circle');
+    const label = svg('text', { 'text-anchor': 'middle' });
+    const title = svg('title');
+    root.append(circle, label, title);
+    return { root, circle, label, title };
+  }
+
+  function newEdge() {
+    const root = svg('path');
+    const title = svg('title');
+    root.appendChild(title);
+    return { root, title };
+  }
+
   function renderGraph(v) {
     const m = state.measure;
     const place = (n) => [PAD + n.x * (W - 2 * PAD), PAD + n.y * (H - 2 * PAD)];
@@ -153,54 +193,56 @@
     const radius = v.nodes.map((n) => 4 + 16 * Math.sqrt(n[m] / maxNode));
     const sel = state.selected;
     const f = state.filter;
+    const hit = (name) => name.toLowerCase().includes(f);
     const peers = new Set();
-    const edges = [];
     for (const e of v.edges) {
-      const a = v.nodes[e.from], b = v.nodes[e.to];
-      const hot = sel && (a.name === sel || b.name === sel);
-      if (hot) { peers.add(a.name); peers.add(b.name); }
+      const a = v.nodes[e.from].name, b = v.nodes[e.to].name;
+      if (sel && (a === sel || b === sel)) { peers.add(a); peers.add(b); }
+    }
+    for (const e of v.edges) {
       if (e.from === e.to) continue;
+      const a = v.nodes[e.from], b = v.nodes[e.to];
+      const item = keep(edgeEls, a.name + '\u0000' + b.name, $('edges'), newEdge);
       const [x1, y1] = place(a), [x2, y2] = place(b);
       const len = Math.hypot(x2 - x1, y2 - y1) || 1;
       const ux = (x2 - x1) / len, uy = (y2 - y1) / len;
-      const sw = 1 + 5 * Math.sqrt(e[m] / maxEdge);
       // End at the circles' rims, so the arrowhead shows.
       const r1 = radius[e.from] + 1, r2 = radius[e.to] + 1.5;
-      const line = svg('line', {
-        x1: x1 + ux * r1, y1: y1 + uy * r1, x2: x2 - ux * r2, y2: y2 - uy * r2,
-        'stroke-width': sw.toFixed(2), class: 'edge' + (e.both ? ' both' : ''),
-      });
-      line.setAttribute('marker-end', 'url(#arrow)');
-      if (e.both) line.setAttribute('marker-start', 'url(#arrow)');
-      if (hot) line.classList.add('hot');
-      else if (sel || (f && !(a.name.toLowerCase().includes(f) || b.name.toLowerCase().includes(f)))) line.classList.add('dim');
-      const t = svg('title');
-      t.textContent = a.name + (e.both ? ' ↔ ' : ' → ') + b.name + ': ' + count(e.packets) + ' packets, ' + bytes(e.bytes);
-      line.appendChild(t);
-      edges.push(line);
+      const d = 'M' + (x1 + ux * r1).toFixed(1) + ' ' + (y1 + uy * r1).toFixed(1) +
+        ' L' + (x2 - ux * r2).toFixed(1) + ' ' + (y2 - uy * r2).toFixed(1);
+      item.root.style.d = 'path("' + d + '")';
+      item.root.setAttribute('stroke-width', (1 + 5 * Math.sqrt(e[m] / maxEdge)).toFixed(2));
+      let cls = 'edge' + (e.both ? ' both' : '');
+      if (sel && (a.name === sel || b.name === sel)) cls += ' hot';
+      else if (sel || (f && !hit(a.name) && !hit(b.name))) cls += ' dim';
+      item.root.setAttribute('class', cls);
+      item.root.setAttribute('marker-end', 'url(#arrow)');
+      if (e.both) item.root.setAttribute('marker-start', 'url(#arrow)');
+      else item.root.removeAttribute('marker-start');
+      item.title.textContent = a.name + (e.both ? ' ↔ ' : ' → ') + b.name + ': ' +
+        count(e.packets) + ' packets, ' + bytes(e.bytes);
     }
     const byVolume = v.nodes.map((n, i) => i).sort((i, j) => v.nodes[j][m] - v.nodes[i][m]);
     const labelled = new Set(byVolume.slice(0, LABELS));
-    const nodes = [];
     v.nodes.forEach((n, i) => {
+      const item = keep(nodeEls, n.name, $('nodes'), newNode);
       const [x, y] = place(n);
-      const g = svg('g', { class: 'node', transform: 'translate(' + x.toFixed(1) + ',' + y.toFixed(1) + ')' });
-      g.dataset.host = n.name;
-      if (!labelled.has(i)) g.classList.add('minor');
-      if (n.name === sel) g.classList.add('sel');
-      else if (peers.has(n.name)) g.classList.add('peer');
-      else if (sel || (f && !n.name.toLowerCase().includes(f))) g.classList.add('dim');
-      g.appendChild(svg('circle', { r: radius[i].toFixed(2), fill: PALETTE[network(n.name)] }));
-      const label = svg('text', { y: (radius[i] + 11).toFixed(1), 'text-anchor': 'middle' });
-      label.textContent = n.name;
-      g.appendChild(label);
-      const t = svg('title');
-      t.textContent = n.name + ': ' + count(n.packets) + ' packets, ' + bytes(n.bytes);
-      g.appendChild(t);
-      nodes.push(g);
+      item.root.style.transform = 'translate(' + x.toFixed(1) + 'px,' + y.toFixed(1) + 'px)';
+      item.root.dataset.host = n.name;
+      let cls = 'node';
+      if (!labelled.has(i)) cls += ' minor';
+      if (n.name === sel) cls += ' sel';
+      else if (peers.has(n.name)) cls += ' peer';
+      else if (sel || (f && !hit(n.name))) cls += ' dim';
+      item.root.setAttribute('class', cls);
+      item.circle.setAttribute('r', radius[i].toFixed(2));
+      item.circle.setAttribute('fill', PALETTE[network(n.name)]);
+      item.label.setAttribute('y', (radius[i] + 11).toFixed(1));
+      item.label.textContent = n.name;
+      item.title.textContent = n.name + ': ' + count(n.packets) + ' packets, ' + bytes(n.bytes);
     });
-    $('edges').replaceChildren(...edges);
-    $('nodes').replaceChildren(...nodes);
+    sweep(edgeEls);
+    sweep(nodeEls);
     $('graph-caption').textContent = v.nodes.length + ' hosts of the top ' + v.rows.length + ' ' +
       (v.key === 'host' ? 'hosts' : v.key + 's') + ' · size: volume · width: ' + m + ' · arrow: direction';
   }
