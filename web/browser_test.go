@@ -336,3 +336,31 @@ func writeScreenshot(t *testing.T, b *browser) {
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s", path)
 }
+
+func TestBrowserHostsApproximate(t *testing.T) {
+	b := newBrowser(t)
+	srv, url := startServer(t, Config{})
+	end := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	snap := Snapshot{
+		WindowStart: end.Add(-time.Minute), WindowEnd: end, Kind: KindHost, Measure: MeasureBytes,
+		Rows: []Row{
+			{A: "203.0.113.5", Packets: 900, Bytes: 1_200_000, Approx: true, Error: 5000},
+			{A: "192.0.2.9", Packets: 4000, Bytes: 300_000},
+			{A: "2001:db8::1", Packets: 10, Bytes: 900},
+		},
+		TotalPackets: 5000, TotalBytes: 1_600_000, DistinctKeys: 3,
+	}
+	srv.Publish(snap)
+	b.do(chromedp.Navigate(url + "/"))
+	b.waitSeq(1)
+	assert.Equal(t, rowsOf(snap.Rows), evalJS[[]tableRow](b, readTable), "ranked by bytes, as sent")
+	assert.Equal(t, 3, evalJS[int](b, `document.querySelectorAll('#nodes g.node').length`))
+	assert.Equal(t, 0, evalJS[int](b, `document.querySelectorAll('#edges path').length`))
+	assert.Equal(t, "none", evalJS[string](b, `getComputedStyle(document.getElementById('th-b')).display`))
+	assert.Equal(t, "≈ 1.20 MB", evalJS[string](b, `document.querySelector('#rows td.bytes').textContent`))
+	assert.Contains(t, evalJS[string](b, `document.querySelector('#rows td.bytes').title`), "[1,195,000, 1,200,000]")
+	assert.Equal(t, "≈ approximate", evalJS[string](b, `document.getElementById('h-approx').textContent`))
+	b.do(chromedp.Click(chromedp.ID("by-packets")))
+	assert.Equal(t, "192.0.2.9", evalJS[string](b, `document.querySelector('#rows td.a').textContent`), "re-ranked by packets")
+	b.clean()
+}

@@ -76,6 +76,10 @@ func TestAssets(t *testing.T) {
 			assert.False(t, strings.Contains(js, sink), "app.js uses %s", sink)
 		}
 	})
+	t.Run("no directory listing", func(t *testing.T) {
+		resp, _ := get(t, base+"/assets/")
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	})
 	t.Run("unknown chart", func(t *testing.T) {
 		resp, _ := get(t, base+"/charts/nope.svg")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
