@@ -109,18 +109,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { s.loop(loopCtx) })
 
 	errc := make(chan error, 1)
-	go func() {
+	wg.Go(func() {
 		if s.cfg.TLSCert != "" {
 			errc <- hs.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
 			return
 		}
 		errc <- hs.Serve(ln)
-	}()
+	})
 	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
+	// Event streams end first: Shutdown waits for every handler, and theirs never finish.
 	s.close.Do(func() { close(s.done) })
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()

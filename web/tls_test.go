@@ -69,3 +69,10 @@ func TestTLS(t *testing.T) {
 	plain.Body.Close()
 	assert.Equal(t, http.StatusBadRequest, plain.StatusCode)
 }
+
+func TestServeReportsABadCertificate(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := New(Config{Addr: "127.0.0.1:0", TLSCert: filepath.Join(dir, "c.pem"), TLSKey: filepath.Join(dir, "k.pem")}, nil)
+	require.NoError(t, err)
+	assert.ErrorContains(t, srv.Run(t.Context()), "no such file")
+}
