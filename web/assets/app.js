@@ -243,8 +243,9 @@
     });
     sweep(edgeEls);
     sweep(nodeEls);
+    const other = v.other.keys > 0 ? ' · Other: ' + count(v.other.keys) + ' keys, ' + fmt(m, v.other[m]) : '';
     $('graph-caption').textContent = v.nodes.length + ' hosts of the top ' + v.rows.length + ' ' +
-      (v.key === 'host' ? 'hosts' : v.key + 's') + ' · size: volume · width: ' + m + ' · arrow: direction';
+      (v.key === 'host' ? 'hosts' : v.key + 's') + other + ' · size: volume · width: ' + m + ' · arrow: direction';
   }
 
   function renderPeers(v) {
