@@ -4,20 +4,23 @@
 #
 # Steps: install the peers (bench/peers.sh, cached under .cache/), start Kafka if it is not
 # up, run the Go micro-benchmarks of the parser and the envelope encoder, then
-# bench/cmd/benchdrv: a generated N-line tshark log -> source, stream, latency and
-# profile phases. The report is printed and kept in bench/out/results.md (git-ignored)
+# bench/cmd/benchdrv: a generated N-line tshark log -> source, stream, latency,
+# profile and talkers phases. The report is printed and kept in bench/out/results.md (git-ignored)
 # with every tool's log and the CPU profiles.
 #
 # Environment:
 #   BENCH_LINES       lines in the generated log (default 1000000)
 #   BENCH_BROKERS     bootstrap broker (default scripts/kafka.sh's, 127.0.0.1:9092)
-#   BENCH_PHASES      subset of source,stream,latency,profile (default all)
+#   BENCH_PHASES      subset of source,stream,latency,profile,talkers (default all)
 #   BENCH_RATES       latency writer rates in lines/s (default 10000,100000)
 #   BENCH_LATENCY_FOR how long each latency run writes (default 10s)
 #   BENCH_REPEAT      runs of each fast tool, median reported (default 5)
 #   BENCH_MICRO=0     skip the go test micro-benchmarks
 #   BENCH_SPARK=0     skip Spark (its install is about 450 MB)
 #   BENCH_KEEP_TOPICS=1  keep the benchmark topics (default: deleted at the end)
+#   BENCH_TALKERS_VARIANTS  the talkers phase's --top runs: extra flags of each after
+#                     --top 10 --window 60s, separated by ; (default ";--by bytes;--key host";
+#                     empty: --top 10 --window 60s alone)
 #   BENCH_SOURCE_TOOLS  only these source tools, by key (bridge,connect,kcat,kcat-snappy,perf,perf-tuned)
 set -euo pipefail
 
@@ -72,8 +75,9 @@ keep=()
 [[ ${BENCH_KEEP_TOPICS:-0} == 1 ]] && keep=(-keep-topics)
 
 "$CACHE/benchdrv" -root "$ROOT" -bridge "$BRIDGE" -brokers "$BROKERS" -lines "$LINES" \
-  -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile}" \
+  -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile,talkers}" \
   -rates "${BENCH_RATES:-10000,100000}" -latency-for "${BENCH_LATENCY_FOR:-10s}" \
-  -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
+  -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" \
+  -talkers-variants "${BENCH_TALKERS_VARIANTS-;--by bytes;--key host}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
 
 log "done in ${SECONDS}s; report in bench/out/results.md, logs and profiles under bench/out/"

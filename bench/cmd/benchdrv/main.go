@@ -40,6 +40,9 @@ type config struct {
 	startedAt time.Time
 	loadStart string
 	runID     string
+
+	// talkersVariants: the talkers phase's --top runs, ";"-separated extra flags each.
+	talkersVariants string
 }
 
 func main() {
@@ -68,7 +71,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.out, "out", "bench/out", "output directory")
 	fs.StringVar(&cfg.data, "data", ".cache/bench/data", "cache of generated logs")
 	fs.StringVar(&cfg.sample, "sample", "testdata/demo/en0.log", "real tshark text whose lines are repeated")
-	fs.StringVar(&phases, "phases", "source,stream,latency,profile", "phases to run")
+	fs.StringVar(&phases, "phases", "source,stream,latency,profile,talkers", "phases to run")
 	fs.StringVar(&srcTools, "source-tools", "", "source tools to run, by key (empty: all)")
 	fs.StringVar(&cfg.spark.python, "spark-python", "", "python of the venv with pyspark; empty skips Spark")
 	fs.StringVar(&sparkJars, "spark-jars", "", "directory of the extra Spark Kafka jars")
@@ -77,6 +80,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.latFor, "latency-for", 10*time.Second, "how long the latency writer writes at each rate")
 	fs.StringVar(&cfg.micro, "micro", "", "go test -bench output to include")
 	fs.BoolVar(&cfg.keep, "keep-topics", false, "do not delete the benchmark topics")
+	fs.StringVar(&cfg.talkersVariants, "talkers-variants", DefaultTalkersVariants,
+		"talkers phase: the --top runs, extra flags of each after --top 10 --window 60s, separated by ;")
 	fs.IntVar(&cfg.repeat, "repeat", 5, "runs per tool whose first run is short; the median is reported")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -186,6 +191,7 @@ func (b *bench) runPhases(ctx context.Context) {
 		{"stream", b.streamPhase},
 		{"latency", b.latencyPhase},
 		{"profile", b.profilePhase},
+		{"talkers", b.talkersPhase},
 	}
 	for _, s := range steps {
 		if !b.cfg.phases[s.name] || ctx.Err() != nil {

@@ -52,6 +52,9 @@ type report struct {
 	lat      []latencyRow
 	micro    []micro
 	profiles []profile
+	// The talkers phase: its answers on the exact topic, and the variants left out.
+	checks         []exactCheck
+	talkersSkipped []string
 }
 
 func (rep *report) add(r result) { rep.runs = append(rep.runs, r) }
@@ -76,6 +79,7 @@ func (rep *report) write(w io.Writer, out string) error {
 		"batch once they are read to the end, without waiting for a tick, as Spark's first micro-batch takes " +
 		"all that is there. The --interval 100ms row is the same engine on a finer grid.\n\n")
 	rep.latency(&b)
+	rep.talkers(&b)
 	rep.targets(&b)
 	rep.microTable(&b)
 	rep.profileTops(&b)

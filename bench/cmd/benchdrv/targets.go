@@ -127,6 +127,7 @@ func (rep *report) targetList() []target {
 	ratio("stream (tshark parser) ≥ 10× Spark", "stream", "bridge-tshark", 10, "spark")
 	ts = append(ts, rep.parserTarget(), rep.latencyTarget())
 	ts = append(ts, rep.rssTarget("source", "bridge"), rep.rssTarget("stream", "bridge-tshark"), rep.rssTarget("stream", "bridge-seed"))
+	ts = append(ts, rep.talkersTargets()...)
 	return ts
 }
 

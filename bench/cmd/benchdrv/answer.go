@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// answerWatch says how far a talkers run is, and what its answer was.
+type answerWatch struct {
+	exits    bool // the tool ends by itself once done
+	progress func() (int64, error)
+	answer   func() []talker // nil: the run gives no top list to check
+}
+
+// topWatch follows the jsonl sink of bridge stream --top: a run is done at the first
+// window that holds all N records. Binaries with the talkers output end each window with
+// a totals object ("total_packets"); older ones write rows only, and then the first window
+// written after the stream's records_total metric reached N is the one.
+type topWatch struct {
+	path, metrics string
+	n             int64
+	host          bool
+
+	f       *os.File
+	part    []byte
+	read    int64 // bytes of the file consumed
+	mark    int64 // file size when records_total reached N; -1 before
+	cur     []talker
+	curTime string // batch_time of the rows in cur (rows-only output)
+	curAt   int64  // file offset where cur began
+	done    []talker
+	seen    bool // a totals object was seen: the talkers output
+	httpc   *http.Client
+}
+
+func newTopWatch(path, metrics string, n int64, host bool) *answerWatch {
+	w := &topWatch{path: path, metrics: metrics, n: n, host: host, mark: -1, httpc: &http.Client{Timeout: time.Second}}
+	return &answerWatch{progress: w.progress, answer: func() []talker { return w.done }}
+}
+
+// topLine is every field a --top jsonl line may have.
+type topLine struct {
+	Src          string `json:"src"`
+	Dst          string `json:"dst"`
+	Host         string `json:"host"`
+	BatchTime    string `json:"batch_time"`
+	Count        int64  `json:"count"`
+	Packets      int64  `json:"packets"`
+	Bytes        int64  `json:"bytes"`
+	TotalPackets *int64 `json:"total_packets"`
+}
+
+func (w *topWatch) progress() (int64, error) {
+	if w.done != nil {
+		return w.n, nil
+	}
+	if !w.seen && w.mark < 0 {
+		if got, err := w.recordsRead(); err == nil && got >= w.n {
+			st, err := os.Stat(w.path)
+			if err == nil {
+				w.mark = st.Size()
+			} else {
+				w.mark = 0
+			}
+		}
+	}
+	if err := w.readLines(); err != nil {
+		return 0, err
+	}
+	// Rows-only output: a window is whole once the next one starts; the window after the
+	// mark was written by one write(2) (ten rows), so it is whole when read.
+	if w.done == nil && !w.seen && w.mark >= 0 && w.cur != nil && w.curAt >= w.mark {
+		w.done = w.cur
+	}
+	if w.done != nil {
+		return w.n, nil
+	}
+	return 0, nil
+}
+
+// readLines consumes the lines appended since the last call.
+func (w *topWatch) readLines() error {
+	if w.f == nil {
+		f, err := os.Open(w.path)
+		if os.IsNotExist(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		w.f = f
+	}
+	buf := make([]byte, 64<<10)
+	for w.done == nil {
+		n, err := w.f.Read(buf)
+		w.part = append(w.part, buf[:n]...)
+		for w.done == nil {
+			i := bytes.IndexByte(w.part, '\n')
+			if i < 0 {
+				break
+			}
+			w.line(w.part[:i], w.read)
+			w.read += int64(i + 1)
+			w.part = w.part[i+1:]
+		}
+		if err == io.EOF || n == 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// line takes one jsonl line starting at offset at.
+func (w *topWatch) line(raw []byte, at int64) {
+	var l topLine
+	if json.Unmarshal(raw, &l) != nil {
+		return
+	}
+	if l.TotalPackets != nil {
+		w.seen = true
+		if *l.TotalPackets >= w.n {
+			w.done = append([]talker{}, w.cur...)
+		}
+		w.cur = w.cur[:0]
+		return
+	}
+	if !w.seen && l.BatchTime != w.curTime {
+		w.cur, w.curTime, w.curAt = nil, l.BatchTime, at
+	}
+	t := talker{key: l.Src + " " + l.Dst, packets: l.Packets, bytes: l.Bytes}
+	if w.host {
+		t.key = l.Host
+	}
+	if t.packets == 0 && t.bytes == 0 {
+		t.packets = l.Count // rows-only output: count is the packets
+	}
+	w.cur = append(w.cur, t)
+}
+
+// recordsRead scrapes bridge_stream_records_total.
+func (w *topWatch) recordsRead() (int64, error) {
+	resp, err := w.httpc.Get(w.metrics)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	return scrapeCounter(resp.Body, "bridge_stream_records_total")
+}
+
+// scrapeCounter reads one unlabelled sample from Prometheus text format.
+func scrapeCounter(r io.Reader, name string) (int64, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return int64(v), err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no %s", name)
+}
+
+// memorySampler keeps the largest resident size a run's processes had: the sum over each
+// process tree of its members' VmHWM, read while they run. Not wait4's Maxrss, which
+// counts the pages the forking parent (this driver) held before exec.
+type memorySampler struct {
+	stopc chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	peak  int64
+}
+
+// memorySample is how often the sampler walks /proc: often enough to see a pipeline
+// member that lives a second, rarely enough to cost the measured tools little.
+const memorySample = 100 * time.Millisecond
+
+func sampleMemory(procs []*proc) *memorySampler {
+	s := &memorySampler{stopc: make(chan struct{})}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(memorySample)
+		defer t.Stop()
+		for {
+			s.sample(procs)
+			select {
+			case <-s.stopc:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// sample adds up the live trees' peaks. A tree that exited during the reading is left out
+// of this sample: its figure might be the kernel's Maxrss.
+func (s *memorySampler) sample(procs []*proc) {
+	var sum int64
+	for _, p := range procs {
+		if p.exited() {
+			continue
+		}
+		u := p.usage()
+		if !p.exited() {
+			sum += u.peak
+		}
+	}
+	s.mu.Lock()
+	s.peak = max(s.peak, sum)
+	s.mu.Unlock()
+}
+
+// stop ends the sampling and returns the peak; for tools still running at the end (they
+// were measured by finish while alive) their last reading counts too.
+func (s *memorySampler) stop(last usage, exits bool) int64 {
+	close(s.stopc)
+	s.wg.Wait()
+	if !exits {
+		return max(s.peak, last.peak)
+	}
+	return s.peak
+}
