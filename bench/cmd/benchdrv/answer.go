@@ -186,7 +186,7 @@ type memorySampler struct {
 
 // memorySample is how often the sampler walks /proc: often enough to see a pipeline
 // member that lives a second, rarely enough to cost the measured tools little.
-const memorySample = 100 * time.Millisecond
+const memorySample = 200 * time.Millisecond
 
 func sampleMemory(procs []*proc) *memorySampler {
 	s := &memorySampler{stopc: make(chan struct{})}

@@ -25,7 +25,7 @@ const (
 // DefaultTalkersVariants are the --top runs besides the plain one, separated by ";":
 // the extra flags of each after `--top 10 --window 60s`. A variant whose flags the binary
 // does not offer is reported as skipped, so the list can name flags not yet in main.
-const DefaultTalkersVariants = ";--by bytes;--key host"
+const DefaultTalkersVariants = ";--interval 100ms;--by bytes;--key host"
 
 // talkersTopic is one input of the phase.
 type talkersTopic struct {
