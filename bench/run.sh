@@ -21,6 +21,7 @@
 #   BENCH_TALKERS_VARIANTS  the talkers phase's --top runs: extra flags of each after
 #                     --top 10 --window 60s, separated by ; (default ";--interval 100ms;--by bytes;--key host";
 #                     empty: --top 10 --window 60s alone)
+#   BENCH_TALKERS_GROUP=0  skip the talkers phase's group runs (3 members against 1)
 #   BENCH_SOURCE_TOOLS  only these source tools, by key (bridge,connect,kcat,kcat-snappy,perf,perf-tuned)
 set -euo pipefail
 
@@ -73,11 +74,13 @@ fi
 
 keep=()
 [[ ${BENCH_KEEP_TOPICS:-0} == 1 ]] && keep=(-keep-topics)
+group=()
+[[ ${BENCH_TALKERS_GROUP:-1} == 0 ]] && group=(-talkers-group=false)
 
 "$CACHE/benchdrv" -root "$ROOT" -bridge "$BRIDGE" -brokers "$BROKERS" -lines "$LINES" \
   -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile,talkers}" \
   -rates "${BENCH_RATES:-10000,100000}" -latency-for "${BENCH_LATENCY_FOR:-10s}" \
   -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" \
-  -talkers-variants "${BENCH_TALKERS_VARIANTS-;--interval 100ms;--by bytes;--key host}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
+  -talkers-variants "${BENCH_TALKERS_VARIANTS-;--interval 100ms;--by bytes;--key host}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}" "${group[@]}"
 
 log "done in ${SECONDS}s; report in bench/out/results.md, logs and profiles under bench/out/"

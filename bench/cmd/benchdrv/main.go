@@ -43,6 +43,7 @@ type config struct {
 
 	// talkersVariants: the talkers phase's --top runs, ";"-separated extra flags each.
 	talkersVariants string
+	talkersGroup    bool // run the group-wide --top (issue 14) when the binary has it
 }
 
 func main() {
@@ -82,6 +83,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&cfg.keep, "keep-topics", false, "do not delete the benchmark topics")
 	fs.StringVar(&cfg.talkersVariants, "talkers-variants", DefaultTalkersVariants,
 		"talkers phase: the --top runs, extra flags of each after --top 10 --window 60s, separated by ;")
+	fs.BoolVar(&cfg.talkersGroup, "talkers-group", true, "talkers phase: 3 members against 1 of a group-wide --top, when bin/bridge has --time")
 	fs.IntVar(&cfg.repeat, "repeat", 5, "runs per tool whose first run is short; the median is reported")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

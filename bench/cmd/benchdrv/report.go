@@ -55,6 +55,8 @@ type report struct {
 	// The talkers phase: its answers on the exact topic, and the variants left out.
 	checks         []exactCheck
 	talkersSkipped []string
+	groups         []groupRow
+	groupSkipped   string
 }
 
 func (rep *report) add(r result) { rep.runs = append(rep.runs, r) }

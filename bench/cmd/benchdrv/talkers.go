@@ -80,6 +80,14 @@ func (b *bench) talkersPhase(ctx context.Context) {
 	if b.cfg.spark.python == "" {
 		b.rep.add(result{section: "talkers-flood", key: "spark", tool: sparkTalkersLabel, err: "not run: " + b.cfg.spark.skip})
 	}
+	switch have, err := streamFlags(b.cfg.bridge); {
+	case !b.cfg.talkersGroup:
+		b.rep.groupSkipped = "not run (-talkers-group=false)"
+	case err != nil || !have["time"]:
+		b.rep.groupSkipped = "not run: bin/bridge stream has no group-wide --top (no --time flag: issue 14 not in main yet)"
+	default:
+		b.groupPhase(ctx, data.flood)
+	}
 }
 
 const sparkTalkersLabel = "Spark Structured Streaming: groupBy(window 60 s, src, dst).agg(count, sum(len)), top 10"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -219,4 +220,29 @@ func TestMissingFlags(t *testing.T) {
 	n, err := scrapeCounter(strings.NewReader("x_total 1\nbridge_stream_records_total 1e+06\n"), "bridge_stream_records_total")
 	require.NoError(t, err)
 	assert.Equal(t, int64(1_000_000), n)
+}
+
+func TestAnswerDelayHistogram(t *testing.T) {
+	text := `# HELP bridge_stream_window_answer_delay_seconds x
+# TYPE bridge_stream_window_answer_delay_seconds histogram
+bridge_stream_window_answer_delay_seconds_bucket{le="0.01"} 0
+bridge_stream_window_answer_delay_seconds_bucket{le="0.02"} 2
+bridge_stream_window_answer_delay_seconds_bucket{le="0.04"} 9
+bridge_stream_window_answer_delay_seconds_bucket{le="+Inf"} 10
+bridge_stream_window_answer_delay_seconds_sum 0.35
+bridge_stream_window_answer_delay_seconds_count 10
+bridge_stream_windows_closed_total 10
+`
+	h, err := parseHistogram(strings.NewReader(text), "bridge_stream_window_answer_delay_seconds")
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), h.count)
+	assert.InDelta(t, 0.35, h.sum, 1e-9)
+	require.Len(t, h.buckets, 4)
+	assert.Equal(t, 0.02, quantile(h.buckets, h.count, 0.2))
+	assert.Equal(t, 0.04, quantile(h.buckets, h.count, 0.5))
+	assert.True(t, math.IsInf(quantile(h.buckets, h.count, 0.99), 1), "the 10th is beyond the last bound")
+
+	both := mergeBuckets(mergeBuckets(nil, h.buckets), h.buckets)
+	assert.Equal(t, int64(4), both[1].count)
+	assert.Equal(t, int64(2), h.buckets[1].count, "merging leaves its inputs alone")
 }

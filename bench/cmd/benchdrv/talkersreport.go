@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -85,6 +86,7 @@ func (rep *report) talkers(b *strings.Builder) {
 	if len(rep.talkersSkipped) > 0 {
 		b.WriteString("\n")
 	}
+	rep.groupTable(b)
 	if len(rep.checks) > 0 {
 		fmt.Fprintf(b, "### Exactness on the ≤ %s-pair topic: each answer against the driver's own count\n\n", commas(exactPairs))
 		b.WriteString("| run | equal | detail |\n|---|---|---|\n")
@@ -181,4 +183,52 @@ func (rep *report) talkersTargets() []target {
 		}
 	}
 	return append(ts, ex)
+}
+
+// groupTable renders issue 14's cost of the group-wide answer.
+func (rep *report) groupTable(b *strings.Builder) {
+	if len(rep.groups) == 0 && rep.groupSkipped == "" {
+		return
+	}
+	fmt.Fprintf(b, "### Group-wide answer (issue 14): members of one group on a %d-partition copy of the flood\n\n", groupPartitions)
+	if rep.groupSkipped != "" {
+		fmt.Fprintf(b, "%s\n\n", rep.groupSkipped)
+		return
+	}
+	fmt.Fprintf(b, "Time: first launch until every member's sink shows the window holding all N records. Bytes: the "+
+		"group's internal topics (panes and answers) on disk after the run (DescribeLogDirs), and the members' "+
+		"bridge_stream_summary_bytes_total, per input record. Delay: bridge_stream_window_answer_delay_seconds over "+
+		"the members, while the driver produces new flood records at %s records/s for %s (p50 and p99 are bucket "+
+		"bounds).\n\n", commas(groupRate), rep.cfg.latFor)
+	b.WriteString("| members | time s | CPU s | CPU ÷ 1 member | peak RSS MB (sum) | internal topics B/record | summary B/record | " +
+		"live rate rec/s | windows answered | delay mean s | p50 ≤ s | p99 ≤ s | note |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	var one *groupRow
+	for i := range rep.groups {
+		if rep.groups[i].members == 1 && rep.groups[i].err == "" {
+			one = &rep.groups[i]
+		}
+	}
+	for _, g := range rep.groups {
+		if g.members == 0 {
+			fmt.Fprintf(b, "| — | — | — | — | — | — | — | — | — | — | — | — | %s |\n", cell(g.err))
+			continue
+		}
+		ratio := "—"
+		if one != nil && one.cpu > 0 {
+			ratio = fmt.Sprintf("%.2f×", g.cpu/one.cpu)
+		}
+		n := float64(rep.cfg.lines)
+		fmt.Fprintf(b, "| %d | %.2f | %.2f | %s | %.0f | %.1f | %.1f | %s | %d | %.2f | %s | %s | %s |\n", g.members, g.seconds, g.cpu,
+			ratio, mb(g.peak), float64(g.internalBytes)/n, float64(g.summaryBytes)/n, commas(int64(g.liveRate)),
+			g.delay.count, g.delay.mean(), bound(g.delay.p50, g.delay.haveQuantile), bound(g.delay.p99, g.delay.haveQuantile), cell(g.err))
+	}
+	b.WriteString("\n")
+}
+
+func bound(v float64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }

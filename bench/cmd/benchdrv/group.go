@@ -1,0 +1,419 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/connector"
+)
+
+// groupPartitions is the partitions of the group runs' input (issue 14 point 5's topic).
+const groupPartitions = 6
+
+// groupMembers are the group sizes compared: one member alone, and three together.
+var groupMembers = []int{1, 3}
+
+// groupRate and groupFor are the live run of the delay from a window's end to its answer.
+const groupRate = 100_000
+
+// groupRow is one group run: M members answering the same --top over the same records.
+type groupRow struct {
+	members              int
+	seconds, cpu         float64
+	peak                 int64
+	internalBytes        int64 // the group's internal topics' log sizes after the run
+	summaryBytes         int64 // bridge_stream_summary_bytes_total, over the members
+	records              int64
+	err                  string
+	delay                delayStats // the live run at groupRate
+	liveRate, liveRecord float64
+}
+
+// delayStats is the answer-delay histogram summed over the members.
+type delayStats struct {
+	count        int64
+	sum          float64
+	p50, p99     float64 // upper bounds of the buckets holding them
+	haveQuantile bool
+}
+
+// groupPhase measures issue 14's group-wide answer: M members of one group against one
+// member on a 6-partition copy of the flood, then the answer delay at 100k records/s.
+func (b *bench) groupPhase(ctx context.Context, envelopes string) {
+	topic, err := b.fillParts(ctx, "talkers-group", envelopes, groupPartitions)
+	if err != nil {
+		b.rep.groups = append(b.rep.groups, groupRow{err: "no input topic: " + err.Error()})
+		return
+	}
+	for _, m := range groupMembers {
+		if ctx.Err() != nil {
+			return
+		}
+		row := b.groupRun(ctx, topic, m)
+		row.delay, row.liveRate, row.liveRecord = b.groupLive(ctx, m)
+		b.log.Info("group", "members", m, "s", fmt.Sprintf("%.2f", row.seconds), "cpu", fmt.Sprintf("%.2f", row.cpu),
+			"internal_bytes", row.internalBytes, "delay_mean", row.delay.mean(), "err", row.err)
+		b.rep.groups = append(b.rep.groups, row)
+	}
+}
+
+func (d delayStats) mean() float64 {
+	if d.count == 0 {
+		return 0
+	}
+	return d.sum / float64(d.count)
+}
+
+// member is one bridge stream --top of a group run.
+type member struct {
+	p       *proc
+	watch   *answerWatch
+	metrics string
+}
+
+// startMembers starts m members of one fresh group on topic.
+func (b *bench) startMembers(topic, dir string, m int) (string, []member, error) {
+	group := b.group(filepath.Base(dir))
+	var ms []member
+	for i := range m {
+		port, err := freePort()
+		if err != nil {
+			stopMembers(ms)
+			return "", nil, err
+		}
+		out := filepath.Join(dir, fmt.Sprintf("top-%d.jsonl", i+1))
+		url := fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
+		p, err := startProc(spec{name: fmt.Sprintf("bridge stream --top (member %d)", i+1),
+			log: filepath.Join(dir, fmt.Sprintf("bridge-%d.log", i+1)), argv: []string{b.cfg.bridge, "stream", topic,
+				"--brokers", b.cfg.brokers, "--group", group, "--from-beginning", "--top", strconv.Itoa(topN),
+				"--window", topWindow, "--sink", "jsonl:" + out, "--log-level", "warn", "--progress", "off",
+				"--metrics-addr", "127.0.0.1:" + strconv.Itoa(port)}})
+		if err != nil {
+			stopMembers(ms)
+			return "", nil, err
+		}
+		ms = append(ms, member{p: p, metrics: url, watch: newTopWatch(out, url, int64(b.cfg.lines), false)})
+	}
+	return group, ms, nil
+}
+
+func stopMembers(ms []member) {
+	for _, m := range ms {
+		m.p.stop(15 * time.Second)
+	}
+}
+
+// groupRun times m members from the first launch until every member's sink shows the
+// window holding all N records, and weighs what the group wrote to its internal topics.
+func (b *bench) groupRun(ctx context.Context, topic string, m int) groupRow {
+	row := groupRow{members: m}
+	dir := filepath.Join(b.cfg.out, fmt.Sprintf("talkers-group-%d", m))
+	if err := resetDir(dir); err != nil {
+		row.err = err.Error()
+		return row
+	}
+	group, ms, err := b.startMembers(topic, dir, m)
+	if err != nil {
+		row.err = err.Error()
+		return row
+	}
+	b.k.own(group+"-talkers-panes", group+"-talkers-answers")
+	var procs []*proc
+	for _, x := range ms {
+		procs = append(procs, x.p)
+	}
+	peak := sampleMemory(procs)
+	var r result
+	n := int64(b.cfg.lines)
+	w := watch{procs: procs, timeout: talkersTimeout, poll: 100 * time.Millisecond, progress: func() (int64, error) {
+		least := n
+		for _, x := range ms {
+			got, err := x.watch.progress()
+			if err != nil {
+				return 0, err
+			}
+			least = min(least, got)
+		}
+		return least, nil
+	}}
+	w.run(ctx, n, &r)
+	row.seconds, row.records, row.err = r.seconds, r.records, r.err
+	for _, x := range ms {
+		if v, err := scrapeURL(x.metrics, "bridge_stream_summary_bytes_total"); err == nil {
+			row.summaryBytes += v
+		}
+	}
+	u := finish(procs, false)
+	row.cpu, row.peak = u.cpu, peak.stop(u, false)
+	row.internalBytes, err = b.k.logBytes(ctx, group+"-talkers-panes", group+"-talkers-answers")
+	if err != nil && row.err == "" {
+		row.err = "internal topics' size: " + err.Error()
+	}
+	return row
+}
+
+// groupLive runs m members on an empty 6-partition topic while the driver produces flood
+// records to it at groupRate for the latency phase's duration, then reads the members'
+// answer-delay histograms. It returns them and the rate and records actually produced.
+func (b *bench) groupLive(ctx context.Context, m int) (delayStats, float64, float64) {
+	dir := filepath.Join(b.cfg.out, fmt.Sprintf("talkers-group-live-%d", m))
+	if err := resetDir(dir); err != nil {
+		return delayStats{}, 0, 0
+	}
+	topic, err := b.k.topicParts(ctx, "bench-"+b.cfg.runID+"-talkers-live", groupPartitions)
+	if err != nil {
+		b.log.Warn("group live", "err", err)
+		return delayStats{}, 0, 0
+	}
+	group, ms, err := b.startMembers(topic, dir, m)
+	if err != nil {
+		b.log.Warn("group live", "err", err)
+		return delayStats{}, 0, 0
+	}
+	b.k.own(group+"-talkers-panes", group+"-talkers-answers")
+	defer stopMembers(ms)
+	time.Sleep(5 * time.Second) // the members join and get their partitions
+	sent, took := b.produceAt(ctx, topic, groupRate, b.cfg.latFor)
+	// The last windows end a slide after the last record; give their answers time to come.
+	time.Sleep(6 * time.Second)
+	var d delayStats
+	var buckets []bucket
+	for _, x := range ms {
+		h, err := scrapeHistogram(x.metrics, "bridge_stream_window_answer_delay_seconds")
+		if err != nil {
+			continue
+		}
+		d.count += h.count
+		d.sum += h.sum
+		buckets = mergeBuckets(buckets, h.buckets)
+	}
+	d.p50, d.p99, d.haveQuantile = quantile(buckets, d.count, 0.5), quantile(buckets, d.count, 0.99), d.count > 0
+	return d, float64(sent) / took.Seconds(), float64(sent)
+}
+
+// produceAt sends flood records (new spoofed sources) at rate records/s for d, in 10 ms
+// steps, and returns how many were acknowledged and how long that took.
+func (b *bench) produceAt(ctx context.Context, topic string, rate int, d time.Duration) (int64, time.Duration) {
+	var mu sync.Mutex
+	var acked int64
+	done := func(_ *kgo.Record, err error) {
+		if err == nil {
+			mu.Lock()
+			acked++
+			mu.Unlock()
+		}
+	}
+	const step = 10 * time.Millisecond
+	per := rate * int(step) / int(time.Second)
+	start := time.Now()
+	tick := time.NewTicker(step)
+	defer tick.Stop()
+	var line []byte
+	i := 0
+	for time.Since(start) < d && ctx.Err() == nil {
+		for range per {
+			line = floodLine(line[:0], b.data.templates, i)
+			b.k.cl.Produce(ctx, &kgo.Record{Topic: topic, Value: connector.FormatJSONSchema.AppendValue(nil, line)}, done)
+			i++
+		}
+		<-tick.C
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	b.k.cl.Flush(fctx)
+	took := time.Since(start)
+	mu.Lock()
+	defer mu.Unlock()
+	return acked, took
+}
+
+func resetDir(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
+// fillParts is fillTopic on a topic of several partitions: kcat spreads the records
+// (no key) over them.
+func (b *bench) fillParts(ctx context.Context, name, envelopes string, parts int) (string, error) {
+	dir := filepath.Join(b.cfg.out, name+"-input")
+	if err := resetDir(dir); err != nil {
+		return "", err
+	}
+	topic, err := b.k.topicParts(ctx, "bench-"+b.cfg.runID+"-"+name, parts)
+	if err != nil {
+		return "", err
+	}
+	p, err := startProc(spec{name: "kcat -P", log: filepath.Join(dir, "kcat.log"), argv: []string{
+		"kcat", "-P", "-b", b.cfg.brokers, "-t", topic, "-X", "acks=all", "-l", envelopes}})
+	if err != nil {
+		return "", err
+	}
+	var r result
+	w := watch{procs: []*proc{p}, timeout: sourceTimeout, exits: true, progress: func() (int64, error) {
+		return b.k.endAll(ctx, topic)
+	}}
+	w.run(ctx, int64(b.cfg.lines), &r)
+	finish([]*proc{p}, true)
+	if r.err != "" {
+		return "", fmt.Errorf("fill %s: %s", topic, r.err)
+	}
+	return topic, nil
+}
+
+// topicParts creates a fresh topic of parts partitions, deleted at the end of the run.
+func (k *kafka) topicParts(ctx context.Context, name string, parts int) (string, error) {
+	k.mu.Lock()
+	name = fmt.Sprintf("%s-%d", name, len(k.topics)+1)
+	k.topics = append(k.topics, name)
+	k.mu.Unlock()
+	if _, err := k.adm.CreateTopic(ctx, int32(parts), 1, nil, name); err != nil {
+		return "", fmt.Errorf("create topic %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// own marks topics others created (the group's internal ones) for deletion at the end.
+func (k *kafka) own(topics ...string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.topics = append(k.topics, topics...)
+}
+
+// endAll returns the sum of the topic's partitions' end offsets.
+func (k *kafka) endAll(ctx context.Context, topic string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	offs, err := k.adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	offs.Each(func(o kadm.ListedOffset) { n += o.Offset })
+	return n, nil
+}
+
+// logBytes sums the log sizes of the topics' partitions on every broker (DescribeLogDirs).
+func (k *kafka) logBytes(ctx context.Context, topics ...string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	dirs, err := k.adm.DescribeAllLogDirs(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	dirs.Each(func(d kadm.DescribedLogDir) {
+		d.Topics.Each(func(p kadm.DescribedLogDirPartition) {
+			if slices.Contains(topics, p.Topic) {
+				n += p.Size
+			}
+		})
+	})
+	return n, nil
+}
+
+// scrapeURL reads one unlabelled sample from a /metrics endpoint.
+func scrapeURL(url, name string) (int64, error) {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	return scrapeCounter(resp.Body, name)
+}
+
+// bucket is one cumulative histogram bucket: count of observations ≤ le.
+type bucket struct {
+	le    float64
+	count int64
+}
+
+type histogram struct {
+	buckets []bucket
+	count   int64
+	sum     float64
+}
+
+func scrapeHistogram(url, name string) (histogram, error) {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return histogram{}, err
+	}
+	defer resp.Body.Close()
+	return parseHistogram(resp.Body, name)
+}
+
+// parseHistogram reads an unlabelled histogram from Prometheus text format.
+func parseHistogram(r io.Reader, name string) (histogram, error) {
+	var h histogram
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		sp := strings.LastIndexByte(line, ' ')
+		if sp < 0 {
+			continue
+		}
+		metric, val := line[:sp], line[sp+1:]
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			continue
+		}
+		switch {
+		case metric == name+"_sum":
+			h.sum = v
+		case metric == name+"_count":
+			h.count = int64(v)
+		case strings.HasPrefix(metric, name+`_bucket{le="`):
+			le, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimPrefix(metric, name+`_bucket{le="`), `"}`), 64)
+			if err == nil {
+				h.buckets = append(h.buckets, bucket{le: le, count: int64(v)})
+			}
+		}
+	}
+	return h, sc.Err()
+}
+
+// mergeBuckets adds histograms of the same buckets.
+func mergeBuckets(a, b []bucket) []bucket {
+	if a == nil {
+		return slices.Clone(b)
+	}
+	for i := range a {
+		if i < len(b) && b[i].le == a[i].le {
+			a[i].count += b[i].count
+		}
+	}
+	return a
+}
+
+// quantile is the upper bound of the bucket holding the q-th observation (+Inf: beyond
+// the last bound).
+func quantile(bs []bucket, count int64, q float64) float64 {
+	if count == 0 {
+		return 0
+	}
+	want := int64(math.Ceil(q * float64(count)))
+	for _, b := range bs {
+		if b.count >= want {
+			return b.le
+		}
+	}
+	return math.Inf(1)
+}
