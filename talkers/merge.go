@@ -57,7 +57,16 @@ func (s *Summary) truncate() {
 		return
 	}
 	s.startDistinct()
-	slices.SortFunc(s.ents, func(a, b entry) int { return cmp.Compare(b.count(s.by), a.count(s.by)) })
+	// Ties are cut by key, so every instance merging the same summaries keeps the same keys.
+	slices.SortFunc(s.ents, func(a, b entry) int {
+		if c := cmp.Compare(b.count(s.by), a.count(s.by)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.key.A, b.key.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.key.B, b.key.B)
+	})
 	s.floor = max(s.floor, s.ents[s.capacity].count(s.by))
 	s.overflowed = true
 	s.ents = s.ents[:s.capacity]

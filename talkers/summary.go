@@ -151,8 +151,9 @@ func (s *Summary) update(k Key, length int64, dir int) {
 		s.distinct.add(k)
 	}
 	if s.capacity == Unlimited || len(s.ents) < s.capacity {
-		e := s.push(k, s.floor)
-		e.c.add(length, dir)
+		var c Counts
+		c.add(length, dir)
+		s.push(entry{key: k, c: c, err: s.floor})
 		return
 	}
 	// The new key takes the place of the smallest count and inherits it as its error.
@@ -169,16 +170,16 @@ func (s *Summary) update(k Key, length int64, dir int) {
 	s.down(0)
 }
 
-// push adds a new entry with error err at its place in the heap.
-func (s *Summary) push(k Key, err int64) *entry {
+// push adds a new entry at its place in the heap.
+func (s *Summary) push(e entry) {
 	i := int32(len(s.ents))
-	s.ents = append(s.ents, entry{key: k, err: err, pos: int32(len(s.heap))})
-	s.index[k] = i
+	e.pos = int32(len(s.heap))
+	s.ents = append(s.ents, e)
+	s.index[e.key] = i
 	if s.capacity != Unlimited {
 		s.heap = append(s.heap, i)
 		s.up(len(s.heap) - 1)
 	}
-	return &s.ents[i]
 }
 
 // startDistinct begins the distinct-key sketch with the keys kept so far, which are all
