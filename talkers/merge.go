@@ -5,9 +5,10 @@ import (
 	"slices"
 )
 
-// Merge adds o's stream to s, so that s summarises both streams with the guarantee of a
-// Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with N
-// the combined weight, and no absent key above Bound. o is not changed.
+// Merge adds the others' streams to s, so that s summarises all of them with the guarantee
+// of a Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with
+// N the combined weight, and no absent key above Bound. The others are not changed. It
+// costs O(M log M) for the M keys the summaries hold together.
 //
 // This is the merge of Agarwal, Cormode, Huang, Phillips, Wei and Yi, "Mergeable
 // Summaries" (PODS 2012; TODS 2013), written for Space-Saving: a Space-Saving summary with
@@ -18,62 +19,87 @@ import (
 // largest dropped count becoming the new Bound (no larger than the Misra-Gries cut at the
 // K-th largest, so their N/(k+1) bound holds). Merging exact summaries whose keys together
 // fit in K is exact.
-func (s *Summary) Merge(o *Summary) error {
-	if s.kind != o.kind || s.by != o.by || s.capacity != o.capacity {
-		return ErrMismatch
+func (s *Summary) Merge(others ...*Summary) error {
+	for _, o := range others {
+		if s.kind != o.kind || s.by != o.by || s.capacity != o.capacity {
+			return ErrMismatch
+		}
 	}
-	s.mergeDistinct(o)
-	sFloor := s.floor
+	// A key's count is the sum over the summaries, one that does not keep it counting its
+	// Bound. With d the sum of the Bounds that is d plus, over the summaries that keep the
+	// key, count - Bound (never negative: no error exceeds its Bound); errors likewise. So
+	// every summary is read once and the union is cut back once.
+	total := len(s.ents)
+	for _, o := range others {
+		total += len(o.ents)
+	}
+	s.ents = slices.Grow(s.ents, total-len(s.ents))
+	d := s.floor
 	for i := range s.ents {
-		e := &s.ents[i]
-		if j, ok := o.index[e.key]; ok {
-			e.err += o.ents[j].err
-			e.c.merge(o.ents[j].c)
-		} else {
-			e.err += o.floor
-		}
+		s.ents[i].err -= s.floor
 	}
-	for j := range o.ents {
-		oe := &o.ents[j]
-		if _, ok := s.index[oe.key]; !ok {
-			s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err + sFloor})
-			s.index[oe.key] = int32(len(s.ents) - 1)
+	for _, o := range others {
+		s.mergeDistinct(o)
+		d += o.floor
+		for j := range o.ents {
+			oe := &o.ents[j]
+			if i, ok := s.index[oe.key]; ok {
+				s.ents[i].err += oe.err - o.floor
+				s.ents[i].c.merge(oe.c)
+				continue
+			}
+			s.index[oe.key] = int32(len(s.ents))
+			s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err - o.floor})
 		}
+		s.overflowed = s.overflowed || o.overflowed
+		s.weight += o.weight
+		s.packets += o.packets
+		s.bytes += o.bytes
 	}
-	s.floor += o.floor
-	s.overflowed = s.overflowed || o.overflowed
-	s.weight += o.weight
-	s.packets += o.packets
-	s.bytes += o.bytes
+	for i := range s.ents {
+		s.ents[i].err += d
+	}
+	s.floor = d
 	s.truncate()
 	s.heapify()
 	return nil
 }
 
 // truncate keeps the capacity largest counts; the largest dropped one bounds every key
-// that is no longer kept.
+// that is no longer kept. Ties are cut by key, so every instance merging the same
+// summaries keeps the same keys.
 func (s *Summary) truncate() {
 	if s.capacity == Unlimited || len(s.ents) <= s.capacity {
 		return
 	}
 	s.startDistinct()
-	// Ties are cut by key, so every instance merging the same summaries keeps the same keys.
-	slices.SortFunc(s.ents, func(a, b entry) int {
-		if c := cmp.Compare(b.count(s.by), a.count(s.by)); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.key.A, b.key.A); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.key.B, b.key.B)
-	})
-	s.floor = max(s.floor, s.ents[s.capacity].count(s.by))
+	order := make([]int32, len(s.ents))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return s.compareEntries(&s.ents[a], &s.ents[b]) })
+	kept := make([]entry, s.capacity, max(s.capacity, cap(s.ents)/2))
+	for i := range kept {
+		kept[i] = s.ents[order[i]]
+	}
+	s.floor = max(s.floor, s.ents[order[s.capacity]].count(s.by))
 	s.overflowed = true
-	s.ents = s.ents[:s.capacity]
+	s.ents = kept
 	clear(s.index)
 	for i := range s.ents {
 		s.index[s.ents[i].key] = int32(i)
 	}
+}
+
+// compareEntries is count descending, then key ascending.
+func (s *Summary) compareEntries(a, b *entry) int {
+	if c := cmp.Compare(b.count(s.by), a.count(s.by)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.key.A, b.key.A); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.key.B, b.key.B)
 }
 
 // mergeDistinct combines the distinct-key sketches; a side without one still keeps every

@@ -21,6 +21,7 @@ type Windows struct {
 	order   []int64         // the indexes of panes, ascending
 	free    []*pane         // dropped panes, kept for reuse
 	scratch *pane           // where a window's panes are merged
+	parts   []*pane
 	started bool
 	next    int64 // end of the next window to emit, in panes
 	late    int64
@@ -121,9 +122,11 @@ func (w *Windows) answer(end int64) Result {
 		r = w.panes[w.order[from]].result(w.cfg)
 	default:
 		s := w.empty()
+		w.parts = w.parts[:0]
 		for _, i := range w.order[from:to] {
-			s.merge(w.panes[i])
+			w.parts = append(w.parts, w.panes[i])
 		}
+		s.merge(w.parts)
 		r = s.result(w.cfg)
 	}
 	r.Start = time.Unix(0, (end-w.n)*w.slide).UTC()
