@@ -29,9 +29,9 @@ type Config struct {
 	Protocols int           // rows of the protocol mix; 0 is DefaultProtocols
 	Window    time.Duration // window length W (Windows only)
 	Slide     time.Duration // slide S, W a multiple of S; 0 is W (tumbling)
-	// EmitEmpty makes Advance emit windows that hold no record, as Spark prints empty
-	// batches; otherwise they are skipped.
-	EmitEmpty bool
+	// SkipEmpty makes Advance skip windows that hold no record; by default it emits them,
+	// as Spark prints empty batches.
+	SkipEmpty bool
 }
 
 // withDefaults fills the zero fields.

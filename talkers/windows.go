@@ -84,17 +84,18 @@ func (w *Windows) pane(i int64) *pane {
 
 // Advance emits, in order, every window that ends at or before watermark and was not
 // emitted yet, then drops the panes no later window needs. Windows without records are
-// skipped unless Config.EmitEmpty.
+// emitted too (empty Rows) unless Config.SkipEmpty; the first window emitted is the first
+// holding a record, or, when Advance comes first, the one ending at the watermark.
 func (w *Windows) Advance(watermark time.Time, emit func(Result)) {
 	last := floorDiv(watermark.UnixNano(), w.slide) // the last window end to emit
 	if !w.started {
-		if !w.cfg.EmitEmpty {
+		if w.cfg.SkipEmpty {
 			return
 		}
 		w.started, w.next = true, last
 	}
 	for w.next <= last {
-		if !w.cfg.EmitEmpty {
+		if w.cfg.SkipEmpty {
 			if len(w.order) == 0 {
 				w.next = last + 1
 				break

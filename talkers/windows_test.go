@@ -53,7 +53,7 @@ func TestWindowsMatchBruteForce(t *testing.T) {
 	for _, kind := range allKinds {
 		for _, ws := range [][2]time.Duration{{10 * time.Second, 10 * time.Second}, {10 * time.Second, 2 * time.Second}, {7 * time.Second, time.Second}} {
 			t.Run(kind.String()+"/"+ws[0].String()+"/"+ws[1].String(), func(t *testing.T) {
-				c := Config{Key: kind, By: Bytes, Capacity: Unlimited, Window: ws[0], Slide: ws[1]}
+				c := Config{Key: kind, By: Bytes, Capacity: Unlimited, Window: ws[0], Slide: ws[1], SkipEmpty: true}
 				got := run(t, c, recs, end)
 				require.NotEmpty(t, got)
 				for i, res := range got {
@@ -102,9 +102,9 @@ func assertResult(t *testing.T, kind KeyKind, in []pkt, res Result) {
 	assert.Equal(t, res.Packets-shown, res.OtherProtocols.Packets)
 }
 
-// TestWindowsEmitEmpty: asked to, Advance emits every slide, records or not.
+// TestWindowsEmitEmpty: by default Advance emits every slide, records or not.
 func TestWindowsEmitEmpty(t *testing.T) {
-	w, err := NewWindows(Config{Window: 4 * time.Second, Slide: 2 * time.Second, EmitEmpty: true})
+	w, err := NewWindows(Config{Window: 4 * time.Second, Slide: 2 * time.Second})
 	require.NoError(t, err)
 	var ends []time.Time
 	emit := func(r Result) {
@@ -122,7 +122,7 @@ func TestWindowsEmitEmpty(t *testing.T) {
 
 // TestWindowsLate: a record whose windows were all emitted is refused and counted.
 func TestWindowsLate(t *testing.T) {
-	w, err := NewWindows(Config{Window: 10 * time.Second, Slide: 5 * time.Second})
+	w, err := NewWindows(Config{Window: 10 * time.Second, Slide: 5 * time.Second, SkipEmpty: true})
 	require.NoError(t, err)
 	var got []Result
 	emit := func(r Result) { got = append(got, r) }
