@@ -23,7 +23,7 @@ const (
 type Config struct {
 	Key       KeyKind       // what to count under; 0 is Pair
 	By        Measure       // what ranks the keys; 0 is Packets
-	Prefix    Prefix        // network rollup; the zero value is NoPrefix
+	Prefix    Prefix        // network rollup; the zero value (so also 0,0) is NoPrefix
 	Capacity  int           // keys per summary (--top-capacity); 0 is DefaultCapacity, or Unlimited
 	Top       int           // rows per result; 0 is every key the summary keeps
 	Protocols int           // rows of the protocol mix; 0 is DefaultProtocols

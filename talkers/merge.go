@@ -7,7 +7,8 @@ import (
 
 // Merge adds the others' streams to s, so that s summarises all of them with the guarantee
 // of a Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with
-// N the combined weight, and no absent key above Bound. The others are not changed. It
+// N the combined weight, and no absent key above Bound. The others are not changed (s
+// itself is not a valid other: ErrMismatch). It
 // costs O(M log M) for the M keys the summaries hold together.
 //
 // This is the merge of Agarwal, Cormode, Huang, Phillips, Wei and Yi, "Mergeable
@@ -21,7 +22,7 @@ import (
 // fit in K is exact.
 func (s *Summary) Merge(others ...*Summary) error {
 	for _, o := range others {
-		if s.kind != o.kind || s.by != o.by || s.capacity != o.capacity {
+		if o == s || s.kind != o.kind || s.by != o.by || s.capacity != o.capacity {
 			return ErrMismatch
 		}
 	}
@@ -39,22 +40,8 @@ func (s *Summary) Merge(others ...*Summary) error {
 		s.ents[i].err -= s.floor
 	}
 	for _, o := range others {
-		s.mergeDistinct(o)
+		s.absorb(o)
 		d += o.floor
-		for j := range o.ents {
-			oe := &o.ents[j]
-			if i, ok := s.index[oe.key]; ok {
-				s.ents[i].err += oe.err - o.floor
-				s.ents[i].c.merge(oe.c)
-				continue
-			}
-			s.index[oe.key] = int32(len(s.ents))
-			s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err - o.floor})
-		}
-		s.overflowed = s.overflowed || o.overflowed
-		s.weight += o.weight
-		s.packets += o.packets
-		s.bytes += o.bytes
 	}
 	for i := range s.ents {
 		s.ents[i].err += d
@@ -63,6 +50,25 @@ func (s *Summary) Merge(others ...*Summary) error {
 	s.truncate()
 	s.heapify()
 	return nil
+}
+
+// absorb adds o's keys, with their counts and errors less o's Bound, and its totals.
+func (s *Summary) absorb(o *Summary) {
+	s.mergeDistinct(o)
+	for j := range o.ents {
+		oe := &o.ents[j]
+		if i, ok := s.index[oe.key]; ok {
+			s.ents[i].err += oe.err - o.floor
+			s.ents[i].c.merge(oe.c)
+			continue
+		}
+		s.index[oe.key] = int32(len(s.ents))
+		s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err - o.floor})
+	}
+	s.overflowed = s.overflowed || o.overflowed
+	s.weight += o.weight
+	s.packets += o.packets
+	s.bytes += o.bytes
 }
 
 // truncate keeps the capacity largest counts; the largest dropped one bounds every key

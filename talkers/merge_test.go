@@ -93,4 +93,7 @@ func TestMergeMismatch(t *testing.T) {
 			assert.ErrorIs(t, a.Merge(b), ErrMismatch)
 		})
 	}
+	t.Run("itself", func(t *testing.T) {
+		assert.ErrorIs(t, a.Merge(a), ErrMismatch)
+	})
 }
