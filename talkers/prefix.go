@@ -8,7 +8,8 @@ import (
 )
 
 // Prefix is the network length IP addresses are rolled up to: V4 bits for IPv4, V6 bits
-// for IPv6. The zero value is not valid; NoPrefix keeps addresses as they are.
+// for IPv6. NoPrefix keeps addresses as they are (and Config takes its zero Prefix as
+// NoPrefix).
 type Prefix struct{ V4, V6 int }
 
 // NoPrefix keeps every address whole.

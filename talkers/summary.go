@@ -4,8 +4,9 @@ import "fmt"
 
 // Capacity settings.
 const (
-	// DefaultCapacity is --top-capacity's default: 10,000 keys per summary, about 1.5 MB
-	// for a pane of IPv4 pairs, and exact for any window with fewer distinct keys.
+	// DefaultCapacity is --top-capacity's default: 10,000 keys per summary, exact for any
+	// window with fewer distinct keys. A pane full of 10,000 IPv4 pairs measured 3.6 MB of
+	// heap, the Roller's names included.
 	DefaultCapacity = 10000
 	// Unlimited keeps every key: exact counts in memory proportional to the keys (bridge
 	// parse over a whole input).
