@@ -12,10 +12,11 @@ import (
 // W/S; a window is answered by merging its panes (O(panes · K)), never by copying the
 // window. Windows is not safe for concurrent use.
 type Windows struct {
-	cfg          Config
-	names, proto *Roller
-	slide        int64 // S in nanoseconds
-	n            int64 // panes per window, W/S
+	cfg   Config
+	names names
+	proto *Roller
+	slide int64 // S in nanoseconds
+	n     int64 // panes per window, W/S
 
 	panes   map[int64]*pane // by pane index: floor(ts / S)
 	order   []int64         // the indexes of panes, ascending
@@ -37,7 +38,7 @@ func NewWindows(c Config) (*Windows, error) {
 	}
 	c = c.withDefaults()
 	return &Windows{
-		cfg: c, names: NewRoller(c.Prefix), proto: NewRoller(NoPrefix),
+		cfg: c, names: newNames(c), proto: NewRoller(NoPrefix),
 		slide: int64(c.Slide), n: int64(c.Window / c.Slide),
 		panes: make(map[int64]*pane),
 	}, nil
@@ -45,7 +46,8 @@ func NewWindows(c Config) (*Windows, error) {
 
 // Add counts one packet at time ts from src to dst of length bytes with tshark's protocol
 // name. It returns false, counting nothing, for a late record: one whose every window
-// was already emitted (Late counts them).
+// was already emitted (Late counts them). Without a prefix the addresses are kept as
+// given: they must be ordinary strings, not views of a buffer that is reused.
 func (w *Windows) Add(ts time.Time, src, dst string, length int, proto string) bool {
 	i := floorDiv(ts.UnixNano(), w.slide)
 	if !w.started {
@@ -55,7 +57,7 @@ func (w *Windows) Add(ts time.Time, src, dst string, length int, proto string) b
 		w.late++
 		return false
 	}
-	w.pane(i).add(w.names.name(src), w.names.name(dst), int64(length), w.proto.name(proto).s)
+	w.pane(i).add(w.names.of(src), w.names.of(dst), int64(length), w.proto.name(proto).s)
 	return true
 }
 
