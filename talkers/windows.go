@@ -18,14 +18,16 @@ type Windows struct {
 	slide int64 // S in nanoseconds
 	n     int64 // panes per window, W/S
 
-	panes   map[int64]*pane // by pane index: floor(ts / S)
-	order   []int64         // the indexes of panes, ascending
-	free    []*pane         // dropped panes, kept for reuse
-	scratch *pane           // where a window's panes are merged
-	parts   []*pane
-	started bool
-	next    int64 // end of the next window to emit, in panes
-	late    int64
+	panes     map[int64]*pane // by pane index: floor(ts / S)
+	order     []int64         // the indexes of panes, ascending
+	free      []*pane         // dropped panes, kept for reuse
+	scratch   *pane           // where a window's panes are merged
+	parts     []*pane
+	last      *pane // the pane Add used last, and its index
+	lastIndex int64
+	started   bool
+	next      int64 // end of the next window to emit, in panes
+	late      int64
 }
 
 // NewWindows returns empty windows for c (Window required).
@@ -67,9 +69,14 @@ func (w *Windows) Late() int64 { return w.late }
 // Panes is how many panes are held (what memory follows).
 func (w *Windows) Panes() int { return len(w.panes) }
 
-// pane returns the pane with index i, making it if needed.
+// pane returns the pane with index i, making it if needed. Records come mostly in time
+// order, so the last pane used is remembered.
 func (w *Windows) pane(i int64) *pane {
+	if w.last != nil && w.lastIndex == i {
+		return w.last
+	}
 	if p, ok := w.panes[i]; ok {
+		w.last, w.lastIndex = p, i
 		return p
 	}
 	var p *pane
@@ -79,6 +86,7 @@ func (w *Windows) pane(i int64) *pane {
 		p = newPane(w.cfg)
 	}
 	w.panes[i] = p
+	w.last, w.lastIndex = p, i
 	at, _ := slices.BinarySearch(w.order, i)
 	w.order = slices.Insert(w.order, at, i)
 	return p
@@ -152,6 +160,9 @@ func (w *Windows) drop() {
 	for k < len(w.order) && w.order[k]+w.n < w.next {
 		p := w.panes[w.order[k]]
 		delete(w.panes, w.order[k])
+		if p == w.last {
+			w.last = nil
+		}
 		p.reset()
 		w.free = append(w.free, p)
 		k++
