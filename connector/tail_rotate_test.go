@@ -87,7 +87,7 @@ func TestTruncateCopytruncate(t *testing.T) {
 	want := append(lines("before", 0, 100), lines("after", 0, 50)...)
 	assert.ElementsMatch(t, want, readN(t, c, topic, len(want)))
 	require.NoError(t, r.stop(t))
-	assert.Len(t, readEverything(t, c, topic, false), len(want), "no line twice")
+	assert.Len(t, c.ReadEverything(t, topic, false), len(want), "no line twice")
 	assert.GreaterOrEqual(t, r.src.Stats().Truncations.Load(), int64(1))
 }
 
@@ -132,7 +132,7 @@ func TestRestartDuringRotation(t *testing.T) {
 	want := append(lines("old", 0, 150), lines("new", 0, 50)...)
 	assert.Equal(t, want, readN(t, c, topic, len(want)))
 	require.NoError(t, r.stop(t))
-	assert.Len(t, readEverything(t, c, topic, false), len(want))
+	assert.Len(t, c.ReadEverything(t, topic, false), len(want))
 }
 
 // A restart after a copytruncate finds the copy by its first bytes.

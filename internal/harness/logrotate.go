@@ -14,15 +14,21 @@ import (
 type Logrotate struct {
 	Path string
 
+	line   func(i int) string
 	mu     sync.Mutex // held around a write and around each rotation step that races one
 	f      *os.File
+	first  int   // index of the first line in the file at Path
 	next   int   // index of the next line
 	window []int // copytruncate: lines written after the copy was read and before the truncation
 }
 
-// NewLogrotate opens path for appending, creating it.
-func NewLogrotate(path string) (*Logrotate, error) {
-	w := &Logrotate{Path: path}
+// NewLogrotate opens path for appending, creating it. Line i of the log is line(i), which
+// ends with a newline; nil means Line.
+func NewLogrotate(path string, line func(i int) string) (*Logrotate, error) {
+	if line == nil {
+		line = Line
+	}
+	w := &Logrotate{Path: path, line: line}
 	return w, w.open()
 }
 
@@ -54,7 +60,7 @@ func (w *Logrotate) Write(k int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for range k {
-		b.WriteString(Line(w.next))
+		b.WriteString(w.line(w.next))
 		w.next++
 	}
 	_, err := w.f.Write(b.Bytes())
@@ -77,6 +83,7 @@ func (w *Logrotate) RenameCreate(i int) error {
 		return err
 	}
 	w.f.Close()
+	w.first = w.next
 	return w.open()
 }
 
@@ -93,17 +100,12 @@ func (w *Logrotate) CopyTruncate(i int) ([]int, error) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	now, err := os.ReadFile(w.Path)
-	if err != nil {
-		return nil, err
-	}
 	var lost []int
-	for _, line := range bytes.SplitAfter(now[min(len(copied), len(now)):], []byte("\n")) {
-		if k, ok := LineIndex(line); ok {
-			lost = append(lost, k)
-		}
+	for k := w.first + bytes.Count(copied, []byte("\n")); k < w.next; k++ {
+		lost = append(lost, k)
 	}
 	w.window = append(w.window, lost...)
+	w.first = w.next
 	return lost, os.Truncate(w.Path, 0)
 }
 

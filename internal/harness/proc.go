@@ -28,7 +28,9 @@ type Options struct {
 	Stdin       io.Reader
 	// Stdout and Stderr, when set, take the output instead of the buffers.
 	Stdout, Stderr io.Writer
-	SysProcAttr    *syscall.SysProcAttr
+	// MergeOutput sends stdout to Proc.Stderr too, interleaved as written.
+	MergeOutput bool
+	SysProcAttr *syscall.SysProcAttr
 }
 
 // Proc is one process started by a test; it is killed when the test ends.
@@ -48,6 +50,9 @@ func Start(t testing.TB, bin string, o Options, args ...string) *Proc {
 	p.Cmd.Dir, p.Cmd.Stdin, p.Cmd.SysProcAttr = o.Dir, o.Stdin, o.SysProcAttr
 	p.Cmd.Env = append(environ(o.NoBridgeEnv), o.Env...)
 	p.Cmd.Stdout, p.Cmd.Stderr = p.Stdout, p.Stderr
+	if o.MergeOutput {
+		p.Cmd.Stdout = p.Stderr
+	}
 	if o.Stdout != nil {
 		p.Cmd.Stdout = o.Stdout
 	}

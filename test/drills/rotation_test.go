@@ -31,7 +31,7 @@ func rotationStorm(t *testing.T, seeds []string, mode string) {
 	topic := "drill-rotate-" + map[string]string{"rename+create": "rename", "copytruncate": "copytruncate"}[mode]
 	createTopic(t, adm, topic, 3, 1, nil)
 	dir := t.TempDir()
-	w, err := harness.NewLogrotate(filepath.Join(dir, "en0.log"))
+	w, err := harness.NewLogrotate(filepath.Join(dir, "en0.log"), nil)
 	require.NoError(t, err)
 	defer w.Close()
 	src := start(t, bridgeBin(t), sourceArgs(seeds, dir, w.Path, topic)...)
