@@ -7,11 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/testutil"
 )
 
 // The usage, flag and exit-code tests of the subcommands run bridge in-process, through
 // runWith as main does; test/e2e runs the built binary (signals, kill -9, other users).
+
+func TestMain(m *testing.M) { harness.Main(m) }
 
 // runCLI runs bridge with args and stdin until it ends by itself, and returns its stdout,
 // stderr and exit code.

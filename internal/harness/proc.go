@@ -17,7 +17,8 @@ import (
 const sampleEvery = 50 * time.Millisecond
 
 // Options say how to start a process. The zero value runs it in the current directory and
-// environment, its output kept in Proc.Stdout and Proc.Stderr.
+// environment, its output kept in Proc.Stdout and Proc.Stderr (the first MiB of stderr: the
+// first errors are the telling ones).
 type Options struct {
 	Dir string
 	// Env is added to the environment.
@@ -46,7 +47,7 @@ type Proc struct {
 func Start(t testing.TB, bin string, o Options, args ...string) *Proc {
 	t.Helper()
 	p := &Proc{Cmd: exec.Command(bin, args...), done: make(chan struct{}),
-		Stdout: &testutil.SyncBuffer{Limit: 1 << 20}, Stderr: &testutil.SyncBuffer{Limit: 1 << 20}}
+		Stdout: &testutil.SyncBuffer{}, Stderr: &testutil.SyncBuffer{Limit: 1 << 20}}
 	p.Cmd.Dir, p.Cmd.Stdin, p.Cmd.SysProcAttr = o.Dir, o.Stdin, o.SysProcAttr
 	p.Cmd.Env = append(environ(o.NoBridgeEnv), o.Env...)
 	p.Cmd.Stdout, p.Cmd.Stderr = p.Stdout, p.Stderr
@@ -153,4 +154,20 @@ func (p *Proc) PeakKiB() int64 { return p.peaks.KiB() }
 func (p *Proc) Code() int {
 	<-p.done
 	return p.Cmd.ProcessState.ExitCode()
+}
+
+// WaitFor polls until cond holds, failing the test if the process exits first or timeout
+// passes.
+func (p *Proc) WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if p.Exited() {
+			t.Fatalf("%s exited (%v) before %s; stderr:\n%s", p.Cmd.Path, p.err, what, p.Stderr.String())
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within %s; stderr:\n%s", what, timeout, p.Stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
