@@ -1,16 +1,10 @@
-package e2e
+package kafkasec
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,42 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/bridge-project/bridge/internal/harness"
-	"github.com/bridge-project/bridge/internal/kafkasec"
 )
 
-// startSecure runs the binary in dir with args and extra environment variables, without the
-// test's own BRIDGE_* settings.
-func startSecure(t *testing.T, dir string, env []string, args ...string) *harness.Proc {
-	t.Helper()
-	return harness.Start(t, harness.Bridge(t), harness.Options{Dir: dir, Env: env, NoBridgeEnv: true}, args...)
-}
-
-func writeFile(t *testing.T, dir, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(p, data, 0o600))
-	return p
-}
-
-// selfSignedCA is the PEM certificate of a new CA that signed nothing.
-func selfSignedCA(t *testing.T, name string) []byte {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-// envSecureKafka names the file scripts/kafka-secure.sh writes for the tests: the
+// EnvSecureKafka names the file scripts/kafka-secure.sh writes for the tests: the
 // addresses of the secure node's listeners, its CA, a client certificate and the PLAIN
 // user. The real-broker tests skip when it is unset.
-const envSecureKafka = "BRIDGE_TEST_SECURE_KAFKA"
+const EnvSecureKafka = "BRIDGE_TEST_SECURE_KAFKA"
 
 // secureKafka is what scripts/kafka-secure.sh tells the tests.
 type secureKafka struct {
@@ -73,12 +37,12 @@ type secureKafka struct {
 
 func secureBroker(t *testing.T) secureKafka {
 	t.Helper()
-	file := os.Getenv(envSecureKafka)
+	file := os.Getenv(EnvSecureKafka)
 	if file == "" {
-		t.Skipf("needs the secure Kafka node: scripts/kafka-secure.sh up, then export %s=... as it prints", envSecureKafka)
+		t.Skipf("needs the secure Kafka node: scripts/kafka-secure.sh up, then export %s=... as it prints", EnvSecureKafka)
 	}
 	data, err := os.ReadFile(file)
-	require.NoError(t, err, "%s", envSecureKafka)
+	require.NoError(t, err, "%s", EnvSecureKafka)
 	var k secureKafka
 	require.NoError(t, json.Unmarshal(data, &k))
 	return k
@@ -111,10 +75,10 @@ func (k secureKafka) topic(t *testing.T) string {
 
 // scramUser creates a SCRAM user with a random password through the admin API, waits until
 // the SASL_SSL listener accepts it, and deletes it when the test ends.
-func (k secureKafka) scramUser(t *testing.T, m kafkasec.Mechanism) (string, string) {
+func (k secureKafka) scramUser(t *testing.T, m Mechanism) (string, string) {
 	t.Helper()
 	user, pass := "bridge-"+strings.ToLower(rand.Text()[:8]), rand.Text()
-	mech := map[kafkasec.Mechanism]kadm.ScramMechanism{kafkasec.MechanismScramSHA256: kadm.ScramSha256, kafkasec.MechanismScramSHA512: kadm.ScramSha512}[m]
+	mech := map[Mechanism]kadm.ScramMechanism{MechanismScramSHA256: kadm.ScramSha256, MechanismScramSHA512: kadm.ScramSha512}[m]
 	adm := k.admin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -126,12 +90,12 @@ func (k secureKafka) scramUser(t *testing.T, m kafkasec.Mechanism) (string, stri
 		defer cancel()
 		_, _ = adm.AlterUserSCRAMs(ctx, []kadm.DeleteSCRAM{{User: user, Mechanism: mech}}, nil)
 	})
-	c := kafkasec.Config{TLS: true, CAFile: k.CAFile, SASL: m, Username: user, Password: kafkasec.NewSecret(pass)}
+	c := Config{TLS: true, CAFile: k.CAFile, SASL: m, Username: user, Password: NewSecret(pass)}
 	opts, err := c.Opts()
 	require.NoError(t, err)
 	// The credential reaches the listener through the metadata log, a moment later.
 	require.Eventually(t, func() bool {
-		return kafkasec.Probe(ctx, []string{k.SASLSSL}, opts, 5*time.Second) == nil
+		return Probe(ctx, []string{k.SASLSSL}, opts, 5*time.Second) == nil
 	}, 30*time.Second, 200*time.Millisecond, "SCRAM user %s never accepted", user)
 	return user, pass
 }
@@ -152,8 +116,8 @@ type pipeline struct {
 // binary and the stream consumes through the binary.
 func TestSecureBrokerPipeline(t *testing.T) {
 	k := secureBroker(t)
-	u256, p256 := k.scramUser(t, kafkasec.MechanismScramSHA256)
-	u512, p512 := k.scramUser(t, kafkasec.MechanismScramSHA512)
+	u256, p256 := k.scramUser(t, MechanismScramSHA256)
+	u512, p512 := k.scramUser(t, MechanismScramSHA512)
 	dir := t.TempDir()
 	pwFile := writeFile(t, dir, "scram256.pw", []byte(p256+"\n"))
 	yaml := writeFile(t, dir, "stream.yaml", []byte(fmt.Sprintf(
@@ -185,7 +149,7 @@ func TestSecureBrokerPipeline(t *testing.T) {
 		"SCRAM-SHA-512 by Connect properties (password overridden) and BRIDGE_* variables": {
 			broker: k.SASLSSL,
 			connectProps: "producer.security.protocol=SASL_SSL\nproducer.sasl.mechanism=SCRAM-SHA-512\n" +
-				"producer.sasl.jaas.config=" + kafkasec.ScramLoginModule + " required \\\n  username=\"" + u512 + "\" password=\"stale-password\";\n" +
+				"producer.sasl.jaas.config=" + ScramLoginModule + " required \\\n  username=\"" + u512 + "\" password=\"stale-password\";\n" +
 				"producer.ssl.truststore.type=PEM\nproducer.ssl.truststore.location=" + k.CAFile + "\n",
 			sourceEnv: []string{"BRIDGE_SASL_PASSWORD=" + p512}, // the variable wins over the properties
 			streamEnv: []string{"BRIDGE_TLS=true", "BRIDGE_TLS_CA_FILE=" + k.CAFile, "BRIDGE_SASL_MECHANISM=SCRAM-SHA-512",
@@ -227,22 +191,22 @@ func runPipeline(t *testing.T, k secureKafka, pl pipeline) {
 	writeFile(t, dir, "en0.log", []byte(lines.String()))
 
 	src := startSource(t, dir, k, topic, pl)
-	src.WaitFor(t, 60*time.Second, "source start", func() bool { return strings.Contains(src.Stderr.String(), "source starting") })
+	src.waitFor(t, 60*time.Second, "source start", func() bool { return strings.Contains(src.Stderr.String(), "source starting") })
 
 	args := append([]string{"stream", topic, "--brokers", pl.broker, "--from-beginning", "--parser", "seed",
 		"--sink", "jsonl:-", "--group", "g-" + topic, "--interval", "1s"}, pl.streamArg...)
-	st := startSecure(t, dir, pl.streamEnv, args...)
-	st.WaitFor(t, 90*time.Second, "every tuple", func() bool {
+	st := startBridge(t, dir, pl.streamEnv, args...)
+	st.waitFor(t, 90*time.Second, "every tuple", func() bool {
 		return strings.Count(st.Stdout.String(), "\n") >= pipelineLines
 	})
-	assert.Equal(t, 0, st.Term(t, 60*time.Second))
-	assert.Equal(t, 0, src.Term(t, 60*time.Second))
+	assert.Equal(t, 0, st.stop(t))
+	assert.Equal(t, 0, src.stop(t))
 
 	out := st.Stdout.String()
 	for i := range pipelineLines {
 		assert.Contains(t, out, fmt.Sprintf(`"src":"10.0.0.%d","dst":"10.1.0.%d"`, i+1, i+1))
 	}
-	for _, p := range []*harness.Proc{src, st} {
+	for _, p := range []*proc{src, st} {
 		all := p.Stdout.String() + p.Stderr.String()
 		assert.NotContains(t, all, "level=ERROR")
 		if pl.secret != "" {
@@ -251,19 +215,19 @@ func runPipeline(t *testing.T, k secureKafka, pl pipeline) {
 	}
 }
 
-func startSource(t *testing.T, dir string, k secureKafka, topic string, pl pipeline) *harness.Proc {
+func startSource(t *testing.T, dir string, k secureKafka, topic string, pl pipeline) *proc {
 	t.Helper()
 	offsets := filepath.Join(dir, "offsets.json")
 	if pl.connectProps == "" {
 		args := append([]string{"source", "--file", "en0.log", "--topic", topic, "--brokers", pl.broker,
 			"--offsets", offsets}, pl.sourceArgs...)
-		return startSecure(t, dir, pl.sourceEnv, args...)
+		return startBridge(t, dir, pl.sourceEnv, args...)
 	}
 	worker := writeFile(t, dir, "worker.properties", []byte("bootstrap.servers="+pl.broker+"\n"+
 		"offset.storage.file.filename="+filepath.Join(dir, "connect.offsets")+"\n"+pl.connectProps))
 	conn := writeFile(t, dir, "connector.properties", []byte("name=secure-source\n"+
 		"connector.class=FileStreamSource\nfile=en0.log\ntopic="+topic+"\n"))
-	return startSecure(t, dir, pl.sourceEnv, "source", "--offsets", offsets, worker, conn)
+	return startBridge(t, dir, pl.sourceEnv, "source", "--offsets", offsets, worker, conn)
 }
 
 // A wrong password, an unknown user, an unknown CA, a plaintext client on the TLS port, a
@@ -272,9 +236,9 @@ func startSource(t *testing.T, dir string, k secureKafka, topic string, pl pipel
 // why, without showing the password.
 func TestSecureBrokerRefusals(t *testing.T) {
 	k := secureBroker(t)
-	u256, p256 := k.scramUser(t, kafkasec.MechanismScramSHA256)
+	u256, p256 := k.scramUser(t, MechanismScramSHA256)
 	dir := t.TempDir()
-	unknownCA := writeFile(t, dir, "unknown-ca.pem", selfSignedCA(t, "a CA the broker never heard of"))
+	unknownCA := writeFile(t, dir, "unknown-ca.pem", newTestCA(t, "a CA the broker never heard of").pem)
 	topic := k.topic(t)
 	writeFile(t, dir, "en0.log", []byte("1 0.0 10.0.0.1 -> 10.0.0.2 TCP 66\n"))
 	tls := []string{"--tls", "--tls-ca-file", k.CAFile}
@@ -310,8 +274,8 @@ func TestSecureBrokerRefusals(t *testing.T) {
 					args = []string{"source", "--file", "en0.log", "--topic", topic, "--brokers", tc.broker,
 						"--offsets", filepath.Join(t.TempDir(), "o.json")}
 				}
-				p := startSecure(t, dir, tc.env, append(args, tc.args...)...)
-				require.Equal(t, 1, p.ExitCode(t, 60*time.Second), "stderr: %s", p.Stderr.String())
+				p := startBridge(t, dir, tc.env, append(args, tc.args...)...)
+				require.Equal(t, 1, p.exitCode(t, 60*time.Second), "stderr: %s", p.Stderr.String())
 				stderr := p.Stderr.String()
 				for _, s := range tc.says {
 					assert.Contains(t, stderr, s)
