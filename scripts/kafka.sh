@@ -44,11 +44,18 @@ KAFKA_VERSION=${KAFKA_VERSION:-}
 HOST=127.0.0.1
 # Node N serves clients on BASE-1+N and its controller on BASE+10000+N
 # (9092.. and 19093.. by default).
+# A running cluster's port base is kept with its state (cluster-N/port-base): without
+# KAFKA_PORT_BASE every command follows the running cluster, and `up` with another base
+# refuses instead of taking the running cluster for a broken one and stopping it.
 PORT_BASE=${KAFKA_PORT_BASE:-9092}
-[[ $PORT_BASE =~ ^[0-9]+$ && $PORT_BASE -ge 1024 && $PORT_BASE -le 55000 ]] ||
-  { echo "kafka.sh: KAFKA_PORT_BASE must be 1024..55000, got '$PORT_BASE'" >&2; exit 1; }
-BROKER_PORT_BASE=$((PORT_BASE - 1))
-CONTROLLER_PORT_BASE=$((PORT_BASE + 10000))
+set_port_base() {
+  [[ $1 =~ ^[0-9]+$ && $1 -ge 1024 && $1 -le 55000 ]] ||
+    { echo "kafka.sh: KAFKA_PORT_BASE must be 1024..55000, got '$1'" >&2; exit 1; }
+  PORT_BASE=$1
+  BROKER_PORT_BASE=$((PORT_BASE - 1))
+  CONTROLLER_PORT_BASE=$((PORT_BASE + 10000))
+}
+set_port_base "$PORT_BASE"
 # Clusters (and the lock) live apart from the jars so a second cluster on
 # other ports shares the jars but never the shared broker's data.
 CLUSTERS=${KAFKA_STATE:-$STATE}
@@ -282,6 +289,7 @@ launch() {
     -cp "$LIBS/*" kafka.Kafka "$nd/server.properties" \
     </dev/null >>"$nd/stdout.log" 2>&1 9>&- &
   echo $! >"$nd/pid"
+  echo "$PORT_BASE" >"$(cluster_dir "$shape")/port-base"
 }
 
 show_tail() {
@@ -295,9 +303,10 @@ show_tail() {
 }
 
 # wait_ready waits until node N listens and answers with WANT brokers; on
-# failure it stops the node so no half-started broker is left behind.
+# failure it stops the node if this command started it (OWNED=1), so no
+# half-started broker is left behind and no running one is taken down.
 wait_ready() {
-  local shape=$1 n=$2 want=$3 deadline port
+  local shape=$1 n=$2 want=$3 owned=${4:-1} deadline port
   port=$(broker_port "$n")
   deadline=$((SECONDS + UP_TIMEOUT))
   while ((SECONDS < deadline)); do
@@ -311,7 +320,7 @@ wait_ready() {
     sleep 1
   done
   show_tail "$shape" "$n"
-  stop_nodes TERM "$shape" "$n" || true
+  ((owned)) && { stop_nodes TERM "$shape" "$n" || true; }
   die "node $n did not answer on $HOST:$port within ${UP_TIMEOUT}s"
 }
 
@@ -401,7 +410,9 @@ cmd_up() {
   if ((${#started[@]})); then
     log "started $shape-node cluster node(s) ${started[*]}; waiting up to ${UP_TIMEOUT}s for the brokers to answer"
   fi
-  for ((n = 1; n <= shape; n++)); do wait_ready "$shape" "$n" "$shape"; done
+  for ((n = 1; n <= shape; n++)); do
+    wait_ready "$shape" "$n" "$shape" "$([[ " ${started[*]} " == *" $n "* ]] && echo 1 || echo 0)"
+  done
   echo "kafka: $shape-node KRaft cluster up, bootstrap $(bootstrap "$shape")"
   for ((n = 1; n <= shape; n++)); do
     echo "kafka: node $n pid $(node_pid "$shape" "$n"), log $(rel "$(node_dir "$shape" "$n")")/server.log"
@@ -502,11 +513,30 @@ cmd_run_class() {
     -cp "$LIBS/*" "$@"
 }
 
+# follow_running_cluster makes the commands act on the ports a live cluster was started
+# with. Only `up` is refused when KAFKA_PORT_BASE names other ports: every other command
+# acts on the cluster in the state dir, as it always did.
+follow_running_cluster() {
+  local cmd=$1 s recorded
+  for ((s = 1; s <= MAX_NODES; s++)); do
+    [[ -n $(live_nodes "$s") ]] || continue
+    recorded=$(cat "$(cluster_dir "$s")/port-base" 2>/dev/null) || continue
+    [[ $recorded == "$PORT_BASE" ]] && return 0
+    if [[ -n ${KAFKA_PORT_BASE:-} && $cmd == up ]]; then
+      die "the $s-node cluster in $(rel "$(cluster_dir "$s")") is running on port base $recorded, not $KAFKA_PORT_BASE; use KAFKA_PORT_BASE=$recorded, or 'scripts/kafka.sh down' it first (KAFKA_STATE keeps a second cluster apart)"
+    fi
+    [[ -z ${KAFKA_PORT_BASE:-} ]] && log "following the running $s-node cluster on port base $recorded"
+    set_port_base "$recorded"
+    return 0
+  done
+}
+
 main() {
   (($#)) || usage
   [[ -z ${KAFKA_NODES:-} ]] || check_shape "$KAFKA_NODES"
   local cmd=$1
   shift
+  follow_running_cluster "$cmd"
   case $cmd in
   fetch) lock && fetch ;;
   up) cmd_up ;;

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
@@ -80,4 +81,24 @@ func TestKafkaAggregateAndErrors(t *testing.T) {
 	assert.Error(t, err)
 	_, err = NewKafka(p, "")
 	assert.Error(t, err)
+}
+
+// TestEnsureTopicCreatesMissingTopic is issue 12's `--sink kafka:pairs` on a broker
+// without the topic: the sink must create it (or say to), not fail the first batch.
+func TestEnsureTopicCreatesMissingTopic(t *testing.T) {
+	c := kafkatest.New(t)
+	cl := c.Client(t)
+	topic := c.Topic(t, 1) + "-missing" // Topic creates its own name; this one is new
+	ctx := context.Background()
+	t.Cleanup(func() { _, _ = kadm.NewClient(cl).DeleteTopics(context.Background(), topic) })
+
+	require.NoError(t, EnsureTopic(ctx, cl, topic))
+	require.NoError(t, EnsureTopic(ctx, cl, topic), "an existing topic is fine")
+	s, err := NewKafka(cl, topic)
+	require.NoError(t, err)
+	bt := time.UnixMilli(1764270242000).UTC()
+	require.NoError(t, s.Write(ctx, Batch{Time: bt, Tuples: []Tuple{{Src: "a", Dst: "b"}}}))
+	recs := c.ReadAll(t, topic, 1, 30*time.Second)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "a b", string(recs[0].Key))
 }

@@ -2,51 +2,51 @@ package main
 
 import (
 	"bytes"
-	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/connector"
 )
 
-func TestCLISourceUsageErrors(t *testing.T) {
+// The source's settings lay over each other as the security settings do: defaults, then
+// Connect's properties files, then the --config file, then BRIDGE_* variables, then flags.
+func TestSourceConfigOverlayOrder(t *testing.T) {
 	dir := t.TempDir()
-	t.Chdir(dir)
-	writeProps(t, filepath.Join(dir, "w.properties"), "bootstrap.servers=127.0.0.1:1")
-	writeProps(t, filepath.Join(dir, "sink.properties"), "name=x", "connector.class=FileStreamSink", "file=/tmp/x")
-	writeProps(t, filepath.Join(dir, "avro.properties"), "name=x", "connector.class=FileStreamSource",
-		"value.converter=io.confluent.connect.avro.AvroConverter")
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"bad oversize", []string{"--oversize", "drop"}, "--oversize"},
-		{"bad format", []string{"--format", "avro"}, "--format"},
-		{"bad compression", []string{"--compression", "brotli"}, "compression \"brotli\""},
-		{"one properties file", []string{"w.properties"}, "WORKER.properties CONNECTOR.properties"},
-		{"missing properties file", []string{"w.properties", "nope.properties"}, "nope.properties"},
-		{"not a file source", []string{"w.properties", "sink.properties"}, "FileStreamSource"},
-		{"unknown converter", []string{"w.properties", "avro.properties"}, "AvroConverter"},
-		{"offsets file is Connect's", []string{"--offsets", "c.offsets", "--connect-offsets", "c.offsets"}, "Connect's offsets file"},
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+		return p
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := runCLI(t, "", append([]string{"source"}, tt.args...)...)
-			assert.Equal(t, 2, code)
-			assert.Contains(t, stdout+stderr, tt.want)
-		})
-	}
-}
+	worker := write("w.properties", "bootstrap.servers=p:1\nbatch.size=7\n")
+	conn := write("c.properties", "connector.class=FileStreamSource\nname=pname\nfile=pfile\ntopic=ptopic\n"+
+		"offset.flush.interval.ms=250\n")
+	config := write("c.yaml", "name: cname\nfile: cfile\ntopic: ctopic\n")
+	t.Setenv("BRIDGE_FILE", "efile")
+	t.Setenv("BRIDGE_TOPIC", "etopic")
 
-func writeProps(t *testing.T, name string, lines ...string) {
-	t.Helper()
-	var b bytes.Buffer
-	b.WriteString("# written by a test\n")
-	for _, l := range lines {
-		fmt.Fprintln(&b, l)
-	}
-	require.NoError(t, os.WriteFile(name, b.Bytes(), 0o644))
+	root := newRootCmd(strings.NewReader(""), io.Discard, io.Discard)
+	cmd, _, err := root.Find([]string{"source"})
+	require.NoError(t, err)
+	require.NoError(t, cmd.ParseFlags([]string{"--config", config, "--topic", "ftopic", "--offsets", filepath.Join(dir, "o.json")}))
+	s, err := loadSettings(cmd)
+	require.NoError(t, err)
+	var logged bytes.Buffer
+	cfg, err := sourceConfig(cmd, s, []string{worker, conn}, slog.New(slog.NewTextHandler(&logged, nil)))
+	require.NoError(t, err)
+
+	assert.Equal(t, "ftopic", cfg.Topic, "a flag beats everything")
+	assert.Equal(t, "efile", cfg.File, "the environment beats the config file")
+	assert.Equal(t, "cname", cfg.Name, "the config file beats the properties")
+	assert.Equal(t, []string{"p:1"}, cfg.Brokers, "the properties beat the defaults")
+	assert.Equal(t, 7, cfg.BatchLines)
+	assert.Equal(t, connector.DefaultCompression, cfg.Compression, "a default nothing overrides")
+	assert.Equal(t, connector.DefaultMaxRecordBytes, cfg.MaxRecordBytes)
+	assert.Empty(t, logged.String(), "every key of the files is one bridge reads")
 }
