@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -100,14 +99,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // appendFile appends data to name, creating it.
-func appendFile(t *testing.T, name string, data string) {
-	t.Helper()
-	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	require.NoError(t, err)
-	_, err = f.WriteString(data)
-	require.NoError(t, err)
-	require.NoError(t, f.Close())
-}
+var appendFile = testutil.AppendFile
 
 // numbered returns lines "<prefix> <i>\n" for i in [from, to).
 func numbered(prefix string, from, to int) string {

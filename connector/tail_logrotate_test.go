@@ -2,7 +2,6 @@ package connector
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,21 +13,13 @@ import (
 
 	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/internal/testutil"
 )
 
 // envRotations sets how many rotations the logrotate tests do (default 50).
 const envRotations = "BRIDGE_ROTATIONS"
 
-func envInt(t *testing.T, name string, def int) int {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(t, err, name)
-	return n
-}
+var envInt = testutil.EnvInt
 
 // rotatingWriter writes numbered lines at a steady rate to a log that the test renames or
 // copies and truncates under it, as logrotate does.

@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/internal/testutil"
 )
 
 // rename+create (logrotate's create): what the writer wrote to the old file, also after the
@@ -177,17 +177,7 @@ func TestRestartSavedFileGone(t *testing.T) {
 	require.NoError(t, r.stop(t))
 }
 
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	src, err := os.Open(from)
-	require.NoError(t, err)
-	defer src.Close()
-	dst, err := os.Create(to)
-	require.NoError(t, err)
-	_, err = io.Copy(dst, src)
-	require.NoError(t, err)
-	require.NoError(t, dst.Close())
-}
+var copyFile = testutil.CopyFile
 
 func TestIsRotationName(t *testing.T) {
 	tests := []struct {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/internal/testutil"
@@ -40,14 +39,7 @@ func packetSrc(i int) string { return fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8
 // produce writes values round-robin over the topic's partitions.
 func produce(t *testing.T, c *kafkatest.Cluster, topic string, values ...[]byte) {
 	t.Helper()
-	cl := c.Client(t, kgo.RecordPartitioner(kgo.RoundRobinPartitioner()), kgo.DefaultProduceTopic(topic))
-	recs := make([]*kgo.Record, len(values))
-	for i, v := range values {
-		recs[i] = &kgo.Record{Value: v}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, cl.ProduceSync(ctx, recs...).FirstErr())
+	c.Produce(t, topic, values...)
 }
 
 func packetValues(from, to int) [][]byte {

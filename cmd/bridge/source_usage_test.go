@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/bridge-project/bridge/internal/testutil"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestCLISourceUsageErrors(t *testing.T) {
@@ -41,12 +38,4 @@ func TestCLISourceUsageErrors(t *testing.T) {
 	}
 }
 
-func writeProps(t *testing.T, name string, lines ...string) {
-	t.Helper()
-	var b bytes.Buffer
-	b.WriteString("# written by a test\n")
-	for _, l := range lines {
-		fmt.Fprintln(&b, l)
-	}
-	require.NoError(t, os.WriteFile(name, b.Bytes(), 0o644))
-}
+var writeProps = testutil.WriteProps

@@ -15,14 +15,7 @@ import (
 // overrides it), else a local Maven repository's.
 func KafkaClasspath(t testing.TB) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("comparison with Kafka's classes skipped in -short mode")
-	}
-	for _, tool := range []string{"java", "javac"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	needJava(t)
 	root := os.Getenv("KAFKA_CACHE_DIR")
 	if root == "" {
 		root = filepath.Join(Root(), ".cache", "kafka")
@@ -58,14 +51,7 @@ func KafkaClasspath(t testing.TB) string {
 // and in -short mode.
 func CompileJava(t testing.TB, classpath, src string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("java comparison skipped in -short mode")
-	}
-	for _, tool := range []string{"java", "javac"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	needJava(t)
 	dir := t.TempDir()
 	args := []string{"-d", dir}
 	if classpath != "" {
@@ -92,4 +78,17 @@ func RunJava(t testing.TB, classpath, class string, stdin []byte, args ...string
 		t.Fatalf("java %s: %v: %s", class, err, stderr.String())
 	}
 	return out
+}
+
+// needJava skips the test in -short mode and without java or javac.
+func needJava(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("java comparison skipped in -short mode")
+	}
+	for _, tool := range []string{"java", "javac"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
 }

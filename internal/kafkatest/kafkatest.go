@@ -112,6 +112,20 @@ func (c *Cluster) ReadyTopic(t testing.TB, partitions int32) string {
 	return topic
 }
 
+// Produce writes values round-robin over the topic's partitions and waits until Kafka has
+// them.
+func (c *Cluster) Produce(t testing.TB, topic string, values ...[]byte) {
+	t.Helper()
+	cl := c.Client(t, kgo.RecordPartitioner(kgo.RoundRobinPartitioner()), kgo.DefaultProduceTopic(topic))
+	recs := make([]*kgo.Record, len(values))
+	for i, v := range values {
+		recs[i] = &kgo.Record{Value: v}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, cl.ProduceSync(ctx, recs...).FirstErr())
+}
+
 // ReadAll consumes every record of topic from the start until n records arrived or the
 // timeout passed, and returns what it saw.
 func (c *Cluster) ReadAll(t testing.TB, topic string, n int, timeout time.Duration, opts ...kgo.Opt) []*kgo.Record {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -23,6 +22,7 @@ import (
 	"github.com/bridge-project/bridge/connector"
 	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/internal/testutil"
 )
 
 // startInDir runs bin in dir; its stdout and stderr go to one log, p.Stderr.
@@ -141,15 +141,7 @@ func TestCLIConverterAndUnknownKeys(t *testing.T) {
 	assert.Contains(t, log, "plugin.path,rest.port")
 }
 
-func writeProps(t *testing.T, name string, lines ...string) {
-	t.Helper()
-	var b bytes.Buffer
-	b.WriteString("# written by a test\n")
-	for _, l := range lines {
-		fmt.Fprintln(&b, l)
-	}
-	require.NoError(t, os.WriteFile(name, b.Bytes(), 0o644))
-}
+var writeProps = testutil.WriteProps
 
 // Environment knobs of the kill tests; the drills run them with a million lines.
 const (
@@ -158,16 +150,7 @@ const (
 	envKillSeed  = "BRIDGE_KILL_SEED"  // random seed, to replay a run
 )
 
-func envInt(t *testing.T, name string, def int) int {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(t, err, name)
-	return n
-}
+var envInt = testutil.EnvInt
 
 // SIGKILL at random points of an ingest, restarting each time: no line is lost; duplicates
 // are counted and reported.

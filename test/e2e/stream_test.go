@@ -584,14 +584,7 @@ func packetValues(from, to int) [][]byte {
 // produce writes values round-robin over the topic's partitions.
 func produce(t *testing.T, c *kafkatest.Cluster, topic string, values ...[]byte) {
 	t.Helper()
-	cl := c.Client(t, kgo.RecordPartitioner(kgo.RoundRobinPartitioner()), kgo.DefaultProduceTopic(topic))
-	recs := make([]*kgo.Record, len(values))
-	for i, v := range values {
-		recs[i] = &kgo.Record{Value: v}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, cl.ProduceSync(ctx, recs...).FirstErr())
+	c.Produce(t, topic, values...)
 }
 
 func newTopic(t *testing.T, c *kafkatest.Cluster, partitions int32) string {
