@@ -52,7 +52,7 @@ func ingest(t *testing.T, data string, want int) (*running, []*kgo.Record) {
 	eventually(t, 60*time.Second, func() bool { return r.src.Stats().RecordsProduced.Load() >= int64(want) },
 		"%d records produced", want)
 	require.NoError(t, r.stop(t))
-	return r, readEverything(t, c, topic, false)
+	return r, c.ReadEverything(t, topic, false)
 }
 
 // TestSourceBadInputLines: NUL bytes, invalid UTF-8 and CR-only line ends come out as valid
@@ -135,7 +135,7 @@ func TestSourceFileReplacedByDirectory(t *testing.T) {
 
 	// Nothing read before is lost, nothing duplicated, and the position saved is the end
 	// of the old file's lines.
-	got := requireJSONValues(t, readEverything(t, c, topic, false))
+	got := requireJSONValues(t, c.ReadEverything(t, topic, false))
 	assert.Equal(t, lines("line", 0, 100), got)
 	// The position saved names the directory at offset 0 (it was taken for the next file).
 	pos, ok := loadOffsets(t, cfg)
@@ -148,6 +148,6 @@ func TestSourceFileReplacedByDirectory(t *testing.T) {
 	r2 := startSource(t, cfg)
 	eventually(t, 60*time.Second, func() bool { return r2.src.Stats().RecordsProduced.Load() >= 10 }, "10 records")
 	require.NoError(t, r2.stop(t))
-	got = requireJSONValues(t, readEverything(t, c, topic, false))
+	got = requireJSONValues(t, c.ReadEverything(t, topic, false))
 	assert.Equal(t, append(lines("line", 0, 100), lines("after", 0, 10)...), got)
 }

@@ -7,15 +7,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 // The *_java_test.go files compare bridge with the JDK and with Kafka Connect's own classes. They
@@ -26,74 +26,15 @@ import (
 // run it with.
 func compileJava(t *testing.T, classpath, name string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("java comparison skipped in -short mode")
-	}
-	for _, tool := range []string{"java", "javac"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
-	dir := t.TempDir()
-	args := []string{"-d", dir}
-	if classpath != "" {
-		args = append(args, "-cp", classpath)
-	}
-	out, err := exec.Command("javac", append(args, filepath.Join("testdata", "java", name+".java"))...).CombinedOutput()
-	require.NoError(t, err, "javac %s: %s", name, out)
-	if classpath == "" {
-		return dir
-	}
-	return classpath + string(os.PathListSeparator) + dir
+	return harness.CompileJava(t, classpath, filepath.Join("testdata", "java", name+".java"))
 }
 
 // runJava runs class name on classpath and returns its stdout.
-func runJava(t *testing.T, classpath, name string, stdin []byte, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command("java", append([]string{"-cp", classpath, name}, args...)...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, "java %s: %s", name, stderr.String())
-	return out
-}
+var runJava = harness.RunJava
 
 // kafkaClasspath returns a classpath with Kafka Connect's api, json, file and clients jars and
 // their dependencies, or skips the test.
-func kafkaClasspath(t *testing.T) string {
-	t.Helper()
-	root := os.Getenv("KAFKA_CACHE_DIR")
-	if root == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root = filepath.Join(filepath.Dir(file), "..", ".cache", "kafka")
-	}
-	if jars, _ := filepath.Glob(filepath.Join(root, "libs", "connect-file-*.jar")); len(jars) > 0 {
-		return filepath.Join(root, "libs", "*")
-	}
-	// Fall back to a local Maven repository that scripts/kafka.sh filled.
-	home, _ := os.UserHomeDir()
-	m2 := filepath.Join(home, ".m2", "repository")
-	var cp []string
-	for _, pattern := range []string{
-		"org/apache/kafka/connect-api/4.*/connect-api-4.*.jar",
-		"org/apache/kafka/connect-json/4.*/connect-json-4.*.jar",
-		"org/apache/kafka/connect-file/4.*/connect-file-4.*.jar",
-		"org/apache/kafka/kafka-clients/4.*/kafka-clients-4.*.jar",
-		"com/fasterxml/jackson/core/jackson-core/2.*/jackson-core-2.*.jar",
-		"com/fasterxml/jackson/core/jackson-databind/2.*/jackson-databind-2.*.jar",
-		"com/fasterxml/jackson/core/jackson-annotations/2.*/jackson-annotations-2.*.jar",
-		"com/fasterxml/jackson/module/jackson-module-blackbird/2.*/jackson-module-blackbird-2.*.jar",
-		"org/slf4j/slf4j-api/1.*/slf4j-api-1.*.jar",
-	} {
-		jars, _ := filepath.Glob(filepath.Join(m2, pattern))
-		if len(jars) == 0 {
-			t.Skipf("Kafka Connect jars not found (run scripts/kafka.sh fetch): no %s", pattern)
-		}
-		cp = append(cp, jars[len(jars)-1]) // the highest version, by name
-	}
-	return strings.Join(cp, string(os.PathListSeparator))
-}
+var kafkaClasspath = harness.KafkaClasspath
 
 // corpusLine is one entry of testdata/javadecode/corpus.txt.
 type corpusLine struct {

@@ -1,4 +1,4 @@
-package stream
+package e2e
 
 // These tests drive the real bridge binary: they kill it with SIGKILL mid-stream and
 // restart it, and run three of them in one group, against the cluster kafkatest gives
@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -27,56 +26,17 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
-	"github.com/bridge-project/bridge/internal/testutil"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// bridgeBin builds cmd/bridge once per test run.
-func bridgeBin(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("short mode: no binary build")
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "bridge-stream-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "bridge")
-		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/bridge").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
-
-// proc is one running bridge process.
+// proc is one running bridge process; its stderr goes to a log file (kept in
+// BRIDGE_TEST_LOGDIR, when set, for a post-mortem).
 type proc struct {
-	name   string
-	cmd    *exec.Cmd
-	stdout *lockedBuffer
-	logf   string
-	done   chan error
+	*harness.Proc
+	name string
+	logf string
 }
-
-type lockedBuffer = testutil.SyncBuffer
 
 func startBridge(t *testing.T, name string, args ...string) *proc {
 	t.Helper()
@@ -85,26 +45,17 @@ func startBridge(t *testing.T, name string, args ...string) *proc {
 
 func startBridgeEnv(t *testing.T, name string, env []string, args ...string) *proc {
 	t.Helper()
-	dir := os.Getenv("BRIDGE_TEST_LOGDIR") // keeps the processes' logs for a post-mortem
+	dir := os.Getenv("BRIDGE_TEST_LOGDIR")
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	logf := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.log", t.Name(), name, time.Now().UnixNano()))
+	logf := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.log", strings.ReplaceAll(t.Name(), "/", "_"), name, time.Now().UnixNano()))
 	lf, err := os.Create(logf)
 	require.NoError(t, err)
-	p := &proc{name: name, stdout: &lockedBuffer{}, logf: logf, done: make(chan error, 1)}
-	p.cmd = exec.Command(bridgeBin(t), args...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.stdout, lf
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		p.done <- p.cmd.Wait()
-		lf.Close()
-	}()
+	p := &proc{Proc: harness.Start(t, harness.Bridge(t), harness.Options{Env: env, Stderr: lf}, args...), name: name, logf: logf}
 	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		p.done <- nil
+		p.Kill()
+		lf.Close()
 		if t.Failed() {
 			raw, _ := os.ReadFile(logf)
 			t.Logf("%s log:\n%s", name, tail(string(raw), 40))
@@ -121,9 +72,7 @@ func tail(s string, n int) string {
 // kill9 kills the process with SIGKILL, as a crash would.
 func (p *proc) kill9(t *testing.T) {
 	t.Helper()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
-	err := <-p.done
-	p.done <- err
+	p.Kill()
 }
 
 // term sends SIGTERM and returns the exit code. It first waits for the process to say it
@@ -134,20 +83,7 @@ func (p *proc) term(t *testing.T) int {
 		raw, _ := os.ReadFile(p.logf)
 		return bytes.Contains(raw, []byte("stream starting"))
 	})
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case err := <-p.done:
-		p.done <- err
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		require.NoError(t, err)
-		return 0
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s did not stop within 60s of SIGTERM", p.name)
-		return -1
-	}
+	return p.Term(t, 60*time.Second)
 }
 
 // jsonlRefs reads the (partition, offset) of every whole line of a jsonl sink file and
@@ -255,13 +191,7 @@ func missing(want map[ref]bool, got map[ref]int) []ref {
 
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	harness.Eventually(t, timeout, cond, "waiting for %s", what)
 }
 
 func streamArgs(c *kafkatest.Cluster, topic, group string, extra ...string) []string {
@@ -285,7 +215,7 @@ func (p *proc) consuming(t *testing.T) {
 // TestKill9AtLeastOnce: SIGKILL while records flow (twice), restart: every record
 // reaches the jsonl sink at least once.
 func TestKill9AtLeastOnce(t *testing.T) {
-	bridgeBin(t)
+	harness.Bridge(t)
 	c := kafkatest.New(t)
 	topic := newTopic(t, c, 3)
 	out := filepath.Join(t.TempDir(), "out.jsonl")
@@ -316,7 +246,7 @@ func TestKill9AtLeastOnce(t *testing.T) {
 // restart with the same transactional id leave every record exactly once in the output
 // topic as a read_committed consumer sees it.
 func TestKill9ExactlyOnce(t *testing.T) {
-	bridgeBin(t)
+	harness.Bridge(t)
 	c := kafkatest.New(t)
 	in, outTopic := newTopic(t, c, 3), newTopic(t, c, 3)
 	args := streamArgs(c, in, in+"-g", "--sink", "kafka:"+outTopic, "--exactly-once",
@@ -360,7 +290,7 @@ func TestKill9ExactlyOnce(t *testing.T) {
 // 6-partition topic; stopping one moves its partitions to the other two, and no record
 // is lost or (since every stop commits) delivered twice.
 func TestThreeInstancesShareAGroup(t *testing.T) {
-	bridgeBin(t)
+	harness.Bridge(t)
 	c := kafkatest.New(t)
 	topic := newTopic(t, c, 6)
 	dir := t.TempDir()
@@ -509,7 +439,7 @@ func mkfifo(t *testing.T) string {
 // not committed, so after a restart every record the reader never got comes again.
 // Committing before writing would lose them.
 func TestKill9InsideSinkWrite(t *testing.T) {
-	bridgeBin(t)
+	harness.Bridge(t)
 	c := kafkatest.New(t)
 	topic := newTopic(t, c, 3)
 	group := topic + "-g"
@@ -552,7 +482,7 @@ func TestKill9InsideSinkWrite(t *testing.T) {
 // read_committed reader sees every record exactly once, while the aborted records are
 // visible to a read_uncommitted one.
 func TestKill9InsideTransaction(t *testing.T) {
-	bridgeBin(t)
+	harness.Bridge(t)
 	c := kafkatest.New(t)
 	in, outTopic := newTopic(t, c, 3), newTopic(t, c, 3)
 	group, txn := in+"-g", in+"-txn"
@@ -590,4 +520,74 @@ func TestKill9InsideTransaction(t *testing.T) {
 	all := c.ReadAll(t, outTopic, 2*total, 5*time.Second)
 	assert.Greater(t, len(all), total, "the killed transaction had produced records, and they were aborted")
 	t.Logf("output: %d committed records, %d including the aborted transaction's", len(recs), len(all))
+}
+
+var pprintHeader = regexp.MustCompile(`^-{43}\nTime: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?)\n-{43}\n$`)
+
+// TestCLIStreamPprint: the default stdout sink prints pyspark's layout, with batch times
+// on the interval grid in local time (TZ), the first --num tuples and "...".
+func TestCLIStreamPprint(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 1)
+	produce(t, c, topic, packetValues(0, 5)...)
+	p := startBridgeEnv(t, "pprint", []string{"TZ=Asia/Kolkata"}, "stream", topic, "--brokers", strings.Join(c.Brokers, ","),
+		"--group", topic+"-g", "--from-beginning", "--interval", "500ms", "--num", "3", "--parser", "seed")
+	waitFor(t, "a batch with records", 60*time.Second, func() bool { return strings.Contains(p.Stdout.String(), "...\n") })
+	require.Equal(t, 0, p.term(t))
+
+	loc, err := time.LoadLocation("Asia/Kolkata")
+	require.NoError(t, err)
+	blocks := strings.SplitAfter(p.Stdout.String(), "\n\n")
+	require.Empty(t, blocks[len(blocks)-1], "output ends with a blank line")
+	withRecords := 0
+	for _, b := range blocks[:len(blocks)-1] {
+		lines := strings.SplitAfterN(b, "\n", 4)
+		require.GreaterOrEqual(t, len(lines), 4, "block %q", b)
+		m := pprintHeader.FindStringSubmatch(lines[0] + lines[1] + lines[2])
+		require.NotNil(t, m, "header of %q", b)
+		at, err := time.ParseInLocation("2006-01-02 15:04:05.999999", m[1], loc)
+		require.NoError(t, err)
+		assert.Zero(t, at.UnixMilli()%500, "batch time %s on the 500ms grid", m[1])
+		if lines[3] == "\n" {
+			continue // an empty batch: header and blank line
+		}
+		withRecords++
+		assert.Equal(t, "('10.0.0.0', '192.168.0.1')\n('10.0.0.1', '192.168.0.1')\n('10.0.0.2', '192.168.0.1')\n...\n\n", lines[3])
+	}
+	assert.Equal(t, 1, withRecords)
+}
+
+type ref struct {
+	partition int32
+	offset    int64
+}
+
+// envelope is line as Connect's JsonConverter (schemas on) writes it.
+func envelope(line string) []byte {
+	b, _ := json.Marshal(line)
+	return []byte(`{"schema":{"type":"string","optional":false},"payload":` + string(b) + "}")
+}
+
+// packetLine is a tshark line whose Source names i, so every record is recognisable.
+func packetLine(i int) string {
+	return fmt.Sprintf("%5d 0.%06d    10.%d.%d.%d → 192.168.0.1  TCP %d x", i+1, i, i>>16&255, i>>8&255, i&255, 60+i%10)
+}
+
+func packetValues(from, to int) [][]byte {
+	var out [][]byte
+	for i := from; i < to; i++ {
+		out = append(out, envelope(packetLine(i)))
+	}
+	return out
+}
+
+// produce writes values round-robin over the topic's partitions.
+func produce(t *testing.T, c *kafkatest.Cluster, topic string, values ...[]byte) {
+	t.Helper()
+	c.Produce(t, topic, values...)
+}
+
+func newTopic(t *testing.T, c *kafkatest.Cluster, partitions int32) string {
+	t.Helper()
+	return c.ReadyTopic(t, partitions)
 }

@@ -1,6 +1,14 @@
-package kafkasec
+package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,14 +17,19 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/bridge-project/bridge/internal/kafkasec"
 )
 
 const cliPassword = "cl1-Secret-Never-Shown"
 
 // Contradictory or incomplete security flags are usage errors (exit 2) that name the flag,
 // before any broker is asked, and never echo the password.
-func TestCLIUsageErrors(t *testing.T) {
+func TestCLISecurityUsageErrors(t *testing.T) {
+	withoutBridgeEnv(t)
 	dir := t.TempDir()
+	t.Chdir(dir)
 	pwFile := writeFile(t, dir, "pw", []byte(cliPassword+"\n"))
 	worker := writeFile(t, dir, "worker.properties", []byte("bootstrap.servers=127.0.0.1:1\n"+
 		"security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n"+
@@ -43,22 +56,24 @@ func TestCLIUsageErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append(tc.args, "--brokers", closed)
-			p := startBridge(t, dir, nil, args...)
-			assert.Equal(t, 2, p.exitCode(t, 30*time.Second), "stderr: %s", p.stderr.String())
-			assert.Contains(t, p.stderr.String(), tc.says)
-			assert.NotContains(t, p.stderr.String()+p.stdout.String(), cliPassword)
+			stdout, stderr, code := runCLI(t, "", args...)
+			assert.Equal(t, 2, code, "stderr: %s", stderr)
+			assert.Contains(t, stderr, tc.says)
+			assert.NotContains(t, stderr+stdout, cliPassword)
 		})
 	}
 }
 
 // --help shows no password, however one was given.
 func TestCLIHelpShowsNoSecret(t *testing.T) {
+	withoutBridgeEnv(t)
+	t.Setenv("BRIDGE_SASL_PASSWORD", cliPassword)
 	for _, sub := range []string{"source", "stream"} {
 		t.Run(sub, func(t *testing.T) {
-			p := startBridge(t, t.TempDir(), []string{"BRIDGE_SASL_PASSWORD=" + cliPassword},
-				sub, "--sasl-password", cliPassword+"2", "--help")
-			require.Equal(t, 0, p.exitCode(t, 30*time.Second))
-			out := p.stdout.String() + p.stderr.String()
+			t.Chdir(t.TempDir())
+			stdout, stderr, code := runCLI(t, "", sub, "--sasl-password", cliPassword+"2", "--help")
+			require.Equal(t, 0, code)
+			out := stdout + stderr
 			assert.Contains(t, out, "--sasl-password string")
 			assert.Contains(t, out, "--tls-ca-file")
 			assert.NotContains(t, out, cliPassword)
@@ -70,13 +85,15 @@ func TestCLIHelpShowsNoSecret(t *testing.T) {
 // readable by others gets a warning. The broker is a TLS one, which the plaintext SASL
 // settings here do not fit, so each run ends at once.
 func TestCLIWarnsAboutReadableSecrets(t *testing.T) {
-	broker := newSecureFakes(t).saslTLS
+	withoutBridgeEnv(t)
+	broker := tlsBroker(t)
 	dir := t.TempDir()
+	t.Chdir(dir)
 	yaml := writeFile(t, dir, "bridge.yaml", []byte("sasl-mechanism: PLAIN\nsasl-username: u\nsasl-password: "+cliPassword+"\n"))
 	pwFile := writeFile(t, dir, "pw", []byte(cliPassword+"\n"))
 	worker := writeFile(t, dir, "worker.properties", []byte("bootstrap.servers="+broker+"\n"+
 		"producer.security.protocol=SASL_PLAINTEXT\nproducer.sasl.mechanism=SCRAM-SHA-256\n"+
-		"producer.sasl.jaas.config="+ScramLoginModule+" required username=\"u\" password=\""+cliPassword+"\";\n"))
+		"producer.sasl.jaas.config="+kafkasec.ScramLoginModule+" required username=\"u\" password=\""+cliPassword+"\";\n"))
 	conn := writeFile(t, dir, "conn.properties", []byte("name=x\nconnector.class=FileStreamSource\nfile=in.log\ntopic=t\n"))
 	for _, tc := range []struct {
 		name string
@@ -91,14 +108,13 @@ func TestCLIWarnsAboutReadableSecrets(t *testing.T) {
 		for _, mode := range []os.FileMode{0o644, 0o640, 0o600} {
 			t.Run(tc.name+" "+mode.String(), func(t *testing.T) {
 				require.NoError(t, os.Chmod(tc.file, mode))
-				p := startBridge(t, dir, nil, tc.args...)
-				assert.Equal(t, 1, p.exitCode(t, 30*time.Second))
-				stderr := p.stderr.String()
+				stdout, stderr, code := runCLI(t, "", tc.args...)
+				assert.Equal(t, 1, code)
 				warned := strings.Contains(stderr, "a file holding a secret is readable by other users") &&
 					strings.Contains(stderr, tc.file)
 				assert.Equal(t, mode != 0o600, warned, "stderr: %s", stderr)
 				assert.Contains(t, stderr, "security protocol mismatch")
-				assert.NotContains(t, stderr+p.stdout.String(), cliPassword)
+				assert.NotContains(t, stderr+stdout, cliPassword)
 			})
 		}
 	}
@@ -106,16 +122,57 @@ func TestCLIWarnsAboutReadableSecrets(t *testing.T) {
 
 // The security properties of a worker are read, not listed among the ignored ones.
 func TestCLISecurityPropertiesAreNotIgnored(t *testing.T) {
+	withoutBridgeEnv(t)
 	broker := fakeBroker(t)
 	dir := t.TempDir()
+	t.Chdir(dir)
 	worker := writeFile(t, dir, "worker.properties", []byte("bootstrap.servers="+broker+"\n"+
 		"security.protocol=PLAINTEXT\nproducer.security.protocol=PLAINTEXT\nssl.endpoint.identification.algorithm=\n"+
 		"consumer.security.protocol=SSL\n"))
 	conn := writeFile(t, dir, "conn.properties", []byte("name=x\nconnector.class=FileStreamSource\nfile=in.log\ntopic=t\n"))
 	writeFile(t, dir, "in.log", []byte("a\n"))
-	p := startBridge(t, dir, nil, "source", "--offsets", filepath.Join(dir, "o.json"), worker, conn)
+	p := startCLIProc(t, "source", "--offsets", filepath.Join(dir, "o.json"), worker, conn)
 	p.waitFor(t, 30*time.Second, "start", func() bool { return strings.Contains(p.stderr.String(), "source starting") })
 	assert.Equal(t, 0, p.stop(t))
 	stderr := p.stderr.String()
 	assert.Contains(t, stderr, "keys=consumer.security.protocol\n", "only the consumer's key is ignored")
+}
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, data, 0o600))
+	return p
+}
+
+// closedPort is an address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// fakeBroker starts an in-process plaintext broker for the test.
+func fakeBroker(t *testing.T, opts ...kfake.Opt) string {
+	t.Helper()
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1)}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c.ListenAddrs()[0]
+}
+
+// tlsBroker starts an in-process broker that speaks only TLS, with a self-signed certificate.
+func tlsBroker(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "broker"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	return fakeBroker(t, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}))
 }
