@@ -19,7 +19,7 @@
 #   BENCH_SPARK=0     skip Spark (its install is about 450 MB)
 #   BENCH_KEEP_TOPICS=1  keep the benchmark topics (default: deleted at the end)
 #   BENCH_TALKERS_VARIANTS  the talkers phase's --top runs: extra flags of each after
-#                     --top 10 --window 60s, separated by ; (default ";--interval 100ms;--by bytes;--key host";
+#                     --top 10 --window 60s, separated by ; (default ";--by bytes;--key host";
 #                     empty: --top 10 --window 60s alone)
 #   BENCH_TALKERS_GROUP=0  skip the talkers phase's group runs (3 members against 1)
 #   BENCH_SOURCE_TOOLS  only these source tools, by key (bridge,connect,kcat,kcat-snappy,perf,perf-tuned)
@@ -81,6 +81,6 @@ group=()
   -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile,talkers}" \
   -rates "${BENCH_RATES:-10000,100000}" -latency-for "${BENCH_LATENCY_FOR:-10s}" \
   -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" \
-  -talkers-variants "${BENCH_TALKERS_VARIANTS-;--interval 100ms;--by bytes;--key host}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}" "${group[@]}"
+  -talkers-variants "${BENCH_TALKERS_VARIANTS-;--by bytes;--key host}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}" "${group[@]}"
 
 log "done in ${SECONDS}s; report in bench/out/results.md, logs and profiles under bench/out/"

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -172,66 +171,4 @@ func scrapeCounter(r io.Reader, name string) (int64, error) {
 		return 0, err
 	}
 	return 0, fmt.Errorf("no %s", name)
-}
-
-// memorySampler keeps the largest resident size a run's processes had: the sum over each
-// process tree of its members' VmHWM, read while they run. Not wait4's Maxrss, which
-// counts the pages the forking parent (this driver) held before exec.
-type memorySampler struct {
-	stopc chan struct{}
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	peak  int64
-}
-
-// memorySample is how often the sampler walks /proc: often enough to see a pipeline
-// member that lives a second, rarely enough to cost the measured tools little.
-const memorySample = 200 * time.Millisecond
-
-func sampleMemory(procs []*proc) *memorySampler {
-	s := &memorySampler{stopc: make(chan struct{})}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		t := time.NewTicker(memorySample)
-		defer t.Stop()
-		for {
-			s.sample(procs)
-			select {
-			case <-s.stopc:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return s
-}
-
-// sample adds up the live trees' peaks. A tree that exited during the reading is left out
-// of this sample: its figure might be the kernel's Maxrss.
-func (s *memorySampler) sample(procs []*proc) {
-	var sum int64
-	for _, p := range procs {
-		if p.exited() {
-			continue
-		}
-		u := p.usage()
-		if !p.exited() {
-			sum += u.peak
-		}
-	}
-	s.mu.Lock()
-	s.peak = max(s.peak, sum)
-	s.mu.Unlock()
-}
-
-// stop ends the sampling and returns the peak; for tools still running at the end (they
-// were measured by finish while alive) their last reading counts too.
-func (s *memorySampler) stop(last usage, exits bool) int64 {
-	close(s.stopc)
-	s.wg.Wait()
-	if !exits {
-		return max(s.peak, last.peak)
-	}
-	return s.peak
 }

@@ -136,7 +136,6 @@ func (b *bench) groupRun(ctx context.Context, topic string, m int) groupRow {
 	for _, x := range ms {
 		procs = append(procs, x.p)
 	}
-	peak := sampleMemory(procs)
 	var r result
 	n := int64(b.cfg.lines)
 	w := watch{procs: procs, timeout: talkersTimeout, poll: 100 * time.Millisecond, progress: func() (int64, error) {
@@ -158,7 +157,7 @@ func (b *bench) groupRun(ctx context.Context, topic string, m int) groupRow {
 		}
 	}
 	u := finish(procs, false)
-	row.cpu, row.peak = u.cpu, peak.stop(u, false)
+	row.cpu, row.peak = u.cpu, u.peak
 	row.internalBytes, err = b.k.logBytes(ctx, group+"-talkers-panes", group+"-talkers-answers")
 	if err != nil && row.err == "" {
 		row.err = "internal topics' size: " + err.Error()

@@ -25,7 +25,7 @@ const (
 // DefaultTalkersVariants are the --top runs besides the plain one, separated by ";":
 // the extra flags of each after `--top 10 --window 60s`. A variant whose flags the binary
 // does not offer is reported as skipped, so the list can name flags not yet in main.
-const DefaultTalkersVariants = ";--interval 100ms;--by bytes;--key host"
+const DefaultTalkersVariants = ";--by bytes;--key host"
 
 // talkersTopic is one input of the phase.
 type talkersTopic struct {
@@ -178,8 +178,7 @@ func (b *bench) fillTopic(ctx context.Context, name, envelopes string) (string, 
 	return topic, nil
 }
 
-// runTalkers times one run from launch until its answer (or, plain, its N tuples) is out,
-// sampling the memory of its processes while they run.
+// runTalkers times one run from launch until its answer (or, plain, its N tuples) is out.
 func (b *bench) runTalkers(ctx context.Context, t *talkersTopic, tr talkersRun, limit time.Duration) result {
 	r := result{section: "talkers-" + t.key, key: tr.key, tool: tr.label, topic: t.topic}
 	dir := filepath.Join(b.cfg.out, "talkers-"+t.key+"-"+strings.ReplaceAll(strings.ReplaceAll(tr.key, " ", "_"), "-", ""))
@@ -193,12 +192,11 @@ func (b *bench) runTalkers(ctx context.Context, t *talkersTopic, tr talkersRun, 
 	if err != nil {
 		return r.fail(err)
 	}
-	peak := sampleMemory(procs)
 	w := watch{procs: procs, timeout: cmp.Or(limit, talkersTimeout), exits: aw.exits, poll: 100 * time.Millisecond, progress: aw.progress}
 	w.run(ctx, int64(b.cfg.lines), &r)
 	r.bytes = int64(float64(min(r.records, int64(b.cfg.lines))) * b.data.meanValue())
+	// Peak RSS: the process tree's VmHWM sampled while it ran (proc.usage), not wait4's Maxrss.
 	r.use = finish(procs, aw.exits)
-	r.use.peak = peak.stop(r.use, aw.exits)
 	if t.exact && r.err == "" && aw.answer != nil {
 		b.rep.addCheck(b.checkExact(t, tr, aw.answer()))
 	}
