@@ -24,18 +24,22 @@ def say(msg):
     print("BENCH " + msg, flush=True)
 
 
-def main():
-    brokers, topic, out, checkpoint, lines, jars = sys.argv[1:7]
-    want = int(lines)
+def session(app, jars):
+    """A local Spark on 2 cores with the Kafka jars, quiet."""
     spark = (
         SparkSession.builder.master("local[2]")
-        .appName("bench-blog-parse")
+        .appName(app)
         .config("spark.jars", jars)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+def payload_fields(spark, brokers, topic):
+    """The topic read from the beginning, and each envelope's payload split on whitespace."""
     raw = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", brokers)
@@ -44,7 +48,14 @@ def main():
         .load()
     )
     payload = F.get_json_object(F.col("value").cast("string"), "$.payload")
-    fields = F.split(F.trim(payload), r"\s+")
+    return raw, F.split(F.trim(payload), r"\s+")
+
+
+def main():
+    brokers, topic, out, checkpoint, lines, jars = sys.argv[1:7]
+    want = int(lines)
+    spark = session("bench-blog-parse", jars)
+    raw, fields = payload_fields(spark, brokers, topic)
     ok = F.coalesce(F.size(fields) >= 5, F.lit(False))
     pairs = raw.select(
         F.when(ok, fields.getItem(2)).otherwise(F.lit("None")).alias("src"),

@@ -17,37 +17,17 @@ usage: spark_talkers.py BROKERS TOPIC CHECKPOINT_DIR LINES TOP JARS
 """
 
 import sys
-import time
 
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-
-def say(msg):
-    print("BENCH " + msg, flush=True)
+from spark_stream import payload_fields, say, session, wait
 
 
 def main():
     brokers, topic, checkpoint, lines, top, jars = sys.argv[1:7]
     want, n = int(lines), int(top)
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("bench-talkers")
-        .config("spark.jars", jars)
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("WARN")
-    raw = (
-        spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", brokers)
-        .option("subscribe", topic)
-        .option("startingOffsets", "earliest")
-        .load()
-    )
-    payload = F.get_json_object(F.col("value").cast("string"), "$.payload")
-    fields = F.split(F.trim(payload), r"\s+")
+    spark = session("bench-talkers", jars)
+    raw, fields = payload_fields(spark, brokers, topic)
     packets = raw.select(
         F.col("timestamp"),
         fields.getItem(2).alias("src"),
@@ -75,20 +55,6 @@ def main():
     wait(query, want)
     query.stop()
     spark.stop()
-
-
-def wait(query, want):
-    seen, total = set(), 0
-    while total < want:
-        if query.exception() is not None:
-            raise SystemExit("query failed: %s" % query.exception())
-        for p in query.recentProgress:
-            if p["batchId"] not in seen:
-                seen.add(p["batchId"])
-                total += p["numInputRows"]
-                say("rows %d" % total)
-        time.sleep(0.05)
-    say("done")
 
 
 if __name__ == "__main__":

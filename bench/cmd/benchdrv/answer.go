@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // answerWatch says how far a talkers run is, and what its answer was.
@@ -38,11 +36,10 @@ type topWatch struct {
 	curAt   int64  // file offset where cur began
 	done    []talker
 	seen    bool // a totals object was seen: the talkers output
-	httpc   *http.Client
 }
 
 func newTopWatch(path, metrics string, n int64, host bool) *answerWatch {
-	w := &topWatch{path: path, metrics: metrics, n: n, host: host, mark: -1, httpc: &http.Client{Timeout: time.Second}}
+	w := &topWatch{path: path, metrics: metrics, n: n, host: host, mark: -1}
 	return &answerWatch{progress: w.progress, answer: func() []talker { return w.done }}
 }
 
@@ -150,12 +147,12 @@ func (w *topWatch) line(raw []byte, at int64) {
 
 // recordsRead scrapes bridge_stream_records_total.
 func (w *topWatch) recordsRead() (int64, error) {
-	resp, err := w.httpc.Get(w.metrics)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	return scrapeCounter(resp.Body, "bridge_stream_records_total")
+	return scrape(w.metrics, counter("bridge_stream_records_total"))
+}
+
+// counter is scrapeCounter of name, for scrape.
+func counter(name string) func(io.Reader) (int64, error) {
+	return func(r io.Reader) (int64, error) { return scrapeCounter(r, name) }
 }
 
 // scrapeCounter reads one unlabelled sample from Prometheus text format.

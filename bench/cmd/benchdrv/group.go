@@ -54,7 +54,7 @@ type delayStats struct {
 // groupPhase measures issue 14's group-wide answer: M members of one group against one
 // member on a 6-partition copy of the flood, then the answer delay at 100k records/s.
 func (b *bench) groupPhase(ctx context.Context, envelopes string) {
-	topic, err := b.fillParts(ctx, "talkers-group", envelopes, groupPartitions)
+	topic, err := b.fillTopic(ctx, "talkers-group", envelopes, groupPartitions)
 	if err != nil {
 		b.rep.groups = append(b.rep.groups, groupRow{err: "no input topic: " + err.Error()})
 		return
@@ -152,7 +152,7 @@ func (b *bench) groupRun(ctx context.Context, topic string, m int) groupRow {
 	w.run(ctx, n, &r)
 	row.seconds, row.records, row.err = r.seconds, r.records, r.err
 	for _, x := range ms {
-		if v, err := scrapeURL(x.metrics, "bridge_stream_summary_bytes_total"); err == nil {
+		if v, err := scrape(x.metrics, counter("bridge_stream_summary_bytes_total")); err == nil {
 			row.summaryBytes += v
 		}
 	}
@@ -192,7 +192,9 @@ func (b *bench) groupLive(ctx context.Context, m int) (delayStats, float64, floa
 	var d delayStats
 	var buckets []bucket
 	for _, x := range ms {
-		h, err := scrapeHistogram(x.metrics, "bridge_stream_window_answer_delay_seconds")
+		h, err := scrape(x.metrics, func(r io.Reader) (histogram, error) {
+			return parseHistogram(r, "bridge_stream_window_answer_delay_seconds")
+		})
 		if err != nil {
 			continue
 		}
@@ -247,34 +249,6 @@ func resetDir(dir string) error {
 	return os.MkdirAll(dir, 0o755)
 }
 
-// fillParts is fillTopic on a topic of several partitions: kcat spreads the records
-// (no key) over them.
-func (b *bench) fillParts(ctx context.Context, name, envelopes string, parts int) (string, error) {
-	dir := filepath.Join(b.cfg.out, name+"-input")
-	if err := resetDir(dir); err != nil {
-		return "", err
-	}
-	topic, err := b.k.topicParts(ctx, "bench-"+b.cfg.runID+"-"+name, parts)
-	if err != nil {
-		return "", err
-	}
-	p, err := startProc(spec{name: "kcat -P", log: filepath.Join(dir, "kcat.log"), argv: []string{
-		"kcat", "-P", "-b", b.cfg.brokers, "-t", topic, "-X", "acks=all", "-l", envelopes}})
-	if err != nil {
-		return "", err
-	}
-	var r result
-	w := watch{procs: []*proc{p}, timeout: sourceTimeout, exits: true, progress: func() (int64, error) {
-		return b.k.endAll(ctx, topic)
-	}}
-	w.run(ctx, int64(b.cfg.lines), &r)
-	finish([]*proc{p}, true)
-	if r.err != "" {
-		return "", fmt.Errorf("fill %s: %s", topic, r.err)
-	}
-	return topic, nil
-}
-
 // topicParts creates a fresh topic of parts partitions, deleted at the end of the run.
 func (k *kafka) topicParts(ctx context.Context, name string, parts int) (string, error) {
 	k.mu.Lock()
@@ -326,15 +300,16 @@ func (k *kafka) logBytes(ctx context.Context, topics ...string) (int64, error) {
 	return n, nil
 }
 
-// scrapeURL reads one unlabelled sample from a /metrics endpoint.
-func scrapeURL(url, name string) (int64, error) {
+// scrape reads a /metrics endpoint with parse.
+func scrape[T any](url string, parse func(io.Reader) (T, error)) (T, error) {
 	c := http.Client{Timeout: 2 * time.Second}
 	resp, err := c.Get(url)
 	if err != nil {
-		return 0, err
+		var zero T
+		return zero, err
 	}
 	defer resp.Body.Close()
-	return scrapeCounter(resp.Body, name)
+	return parse(resp.Body)
 }
 
 // bucket is one cumulative histogram bucket: count of observations ≤ le.
@@ -347,16 +322,6 @@ type histogram struct {
 	buckets []bucket
 	count   int64
 	sum     float64
-}
-
-func scrapeHistogram(url, name string) (histogram, error) {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return histogram{}, err
-	}
-	defer resp.Body.Close()
-	return parseHistogram(resp.Body, name)
 }
 
 // parseHistogram reads an unlabelled histogram from Prometheus text format.

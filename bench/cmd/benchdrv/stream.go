@@ -164,20 +164,27 @@ func kcatAwk(program string) func(b *bench, topic, dir string) ([]*proc, func() 
 
 // startSpark runs bench/spark_stream.py with the venv's pyspark on 2 local cores.
 func startSpark(b *bench, topic, dir string) ([]*proc, func() (int64, error), error) {
+	p, mk, err := b.startSparkJob(dir, "spark_stream.py", b.cfg.brokers, topic, filepath.Join(dir, "out"),
+		filepath.Join(dir, "checkpoint"), strconv.Itoa(b.cfg.lines))
+	if err != nil {
+		return nil, nil, err
+	}
+	return []*proc{p}, mk.progress, nil
+}
+
+// startSparkJob runs a job file of bench/ with the venv's pyspark, its arguments then the
+// Spark Kafka jars; its stdout goes through a marker.
+func (b *bench) startSparkJob(dir, script string, args ...string) (*proc, *marker, error) {
 	jars, err := filepath.Glob(filepath.Join(b.cfg.spark.jars, "*.jar"))
 	if err != nil || len(jars) == 0 {
 		return nil, nil, fmt.Errorf("no Spark Kafka jars in %s", b.cfg.spark.jars)
 	}
 	mk := &marker{log: filepath.Join(dir, "spark.stdout")}
+	argv := append([]string{b.cfg.spark.python, filepath.Join(b.cfg.root, "bench", script)}, args...)
 	p, err := startProc(spec{name: "spark", log: filepath.Join(dir, "spark.log"), stdout: mk,
-		env: []string{"PYSPARK_PYTHON=" + b.cfg.spark.python, "SPARK_LOCAL_IP=127.0.0.1"},
-		argv: []string{b.cfg.spark.python, filepath.Join(b.cfg.root, "bench", "spark_stream.py"),
-			b.cfg.brokers, topic, filepath.Join(dir, "out"), filepath.Join(dir, "checkpoint"),
-			strconv.Itoa(b.cfg.lines), strings.Join(jars, ",")}})
-	if err != nil {
-		return nil, nil, err
-	}
-	return []*proc{p}, mk.progress, nil
+		env:  []string{"PYSPARK_PYTHON=" + b.cfg.spark.python, "SPARK_LOCAL_IP=127.0.0.1"},
+		argv: append(argv, strings.Join(jars, ","))})
+	return p, mk, err
 }
 
 // lineCounter counts the lines of a file another process appends to.

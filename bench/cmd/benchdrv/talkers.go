@@ -56,7 +56,7 @@ func (b *bench) talkersPhase(ctx context.Context) {
 		{key: "exact", label: fmt.Sprintf("≤ %s distinct pairs", commas(exactPairs)), envelopes: data.exact, exact: true},
 	}
 	for _, t := range topics {
-		if t.topic, err = b.fillTopic(ctx, "talkers-"+t.key, t.envelopes); err != nil {
+		if t.topic, err = b.fillTopic(ctx, "talkers-"+t.key, t.envelopes, 1); err != nil {
 			b.rep.add(result{section: "talkers", tool: "all", err: "no input topic: " + err.Error()})
 			return
 		}
@@ -153,11 +153,15 @@ func missingFlags(args []string, have map[string]bool, err error) string {
 	return "bin/bridge stream has no " + strings.Join(missing, ", ") + " (not in main yet)"
 }
 
-// fillTopic writes an envelope file to a fresh topic with kcat, one record per line, and
-// waits until the topic holds them all.
-func (b *bench) fillTopic(ctx context.Context, name, envelopes string) (string, error) {
+// fillTopic writes an envelope file to a fresh topic of parts partitions with kcat, one
+// record per line (no key: librdkafka spreads them over the partitions), and waits until
+// the topic holds them all.
+func (b *bench) fillTopic(ctx context.Context, name, envelopes string, parts int) (string, error) {
 	dir := filepath.Join(b.cfg.out, name+"-input")
-	topic, err := b.prepare(ctx, dir, name, false)
+	if err := resetDir(dir); err != nil {
+		return "", err
+	}
+	topic, err := b.k.topicParts(ctx, "bench-"+b.cfg.runID+"-"+name, parts)
 	if err != nil {
 		return "", err
 	}
@@ -166,9 +170,9 @@ func (b *bench) fillTopic(ctx context.Context, name, envelopes string) (string, 
 	if err != nil {
 		return "", err
 	}
-	r := result{}
+	var r result
 	w := watch{procs: []*proc{p}, timeout: sourceTimeout, exits: true, progress: func() (int64, error) {
-		return b.k.end(ctx, topic)
+		return b.k.endAll(ctx, topic)
 	}}
 	w.run(ctx, int64(b.cfg.lines), &r)
 	finish([]*proc{p}, true)
@@ -182,10 +186,7 @@ func (b *bench) fillTopic(ctx context.Context, name, envelopes string) (string, 
 func (b *bench) runTalkers(ctx context.Context, t *talkersTopic, tr talkersRun, limit time.Duration) result {
 	r := result{section: "talkers-" + t.key, key: tr.key, tool: tr.label, topic: t.topic}
 	dir := filepath.Join(b.cfg.out, "talkers-"+t.key+"-"+strings.ReplaceAll(strings.ReplaceAll(tr.key, " ", "_"), "-", ""))
-	if err := os.RemoveAll(dir); err != nil {
-		return r.fail(err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := resetDir(dir); err != nil {
 		return r.fail(err)
 	}
 	procs, aw, err := tr.start(b, t, dir)
@@ -298,16 +299,8 @@ func readUniqTop(path string) []talker {
 
 // talkersSpark runs bench/spark_talkers.py with the venv's pyspark on 2 local cores.
 func talkersSpark(b *bench, t *talkersTopic, dir string) ([]*proc, *answerWatch, error) {
-	jars, err := filepath.Glob(filepath.Join(b.cfg.spark.jars, "*.jar"))
-	if err != nil || len(jars) == 0 {
-		return nil, nil, fmt.Errorf("no Spark Kafka jars in %s", b.cfg.spark.jars)
-	}
-	mk := &marker{log: filepath.Join(dir, "spark.stdout")}
-	p, err := startProc(spec{name: "spark", log: filepath.Join(dir, "spark.log"), stdout: mk,
-		env: []string{"PYSPARK_PYTHON=" + b.cfg.spark.python, "SPARK_LOCAL_IP=127.0.0.1"},
-		argv: []string{b.cfg.spark.python, filepath.Join(b.cfg.root, "bench", "spark_talkers.py"),
-			b.cfg.brokers, t.topic, filepath.Join(dir, "checkpoint"), strconv.Itoa(b.cfg.lines),
-			strconv.Itoa(topN), strings.Join(jars, ",")}})
+	p, mk, err := b.startSparkJob(dir, "spark_talkers.py", b.cfg.brokers, t.topic, filepath.Join(dir, "checkpoint"),
+		strconv.Itoa(b.cfg.lines), strconv.Itoa(topN))
 	if err != nil {
 		return nil, nil, err
 	}

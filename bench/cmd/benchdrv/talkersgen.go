@@ -67,6 +67,18 @@ func templateV6(t template) bool {
 	return len(f) > 0 && bytes.ContainsRune(f[0], ':')
 }
 
+// splitFamilies parts the templates by their source's address family.
+func splitFamilies(tpl []template) (v4, v6 []template) {
+	for _, t := range tpl {
+		if templateV6(t) {
+			v6 = append(v6, t)
+		} else {
+			v4 = append(v4, t)
+		}
+	}
+	return v4, v6
+}
+
 // floodLine is record i of the flood: template i's frame from the i-th spoofed source.
 func floodLine(dst []byte, tpl []template, i int) []byte {
 	t := tpl[i%len(tpl)]
@@ -130,14 +142,7 @@ func generateTalkers(cfg config, tpl []template, log *slog.Logger) (talkersData,
 		return d, err
 	}
 	log.Info("generating talkers input", "lines", cfg.lines, "dir", dir)
-	var v4, v6 []template
-	for _, t := range tpl {
-		if templateV6(t) {
-			v6 = append(v6, t)
-		} else {
-			v4 = append(v4, t)
-		}
-	}
+	v4, v6 := splitFamilies(tpl)
 	if err := writeEnvelopes(d.flood, cfg.lines, func(dst []byte, i int) []byte { return floodLine(dst, tpl, i) }); err != nil {
 		return d, err
 	}
