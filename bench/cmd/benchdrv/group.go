@@ -27,20 +27,21 @@ const groupPartitions = 6
 // groupMembers are the group sizes compared: one member alone, and three together.
 var groupMembers = []int{1, 3}
 
-// groupRate and groupFor are the live run of the delay from a window's end to its answer.
+// groupRate is the input rate of the live run that measures the delay from a window's
+// end to its answer.
 const groupRate = 100_000
 
 // groupRow is one group run: M members answering the same --top over the same records.
 type groupRow struct {
-	members              int
-	seconds, cpu         float64
-	peak                 int64
-	internalBytes        int64 // the group's internal topics' log sizes after the run
-	summaryBytes         int64 // bridge_stream_summary_bytes_total, over the members
-	records              int64
-	err                  string
-	delay                delayStats // the live run at groupRate
-	liveRate, liveRecord float64
+	members       int
+	seconds, cpu  float64
+	peak          int64
+	internalBytes int64 // the group's internal topics' log sizes after the run
+	summaryBytes  int64 // bridge_stream_summary_bytes_total, over the members
+	records       int64
+	err           string
+	delay         delayStats // the live run at groupRate
+	liveRate      float64    // records/s the driver reached in it
 }
 
 // delayStats is the answer-delay histogram summed over the members.
@@ -64,7 +65,7 @@ func (b *bench) groupPhase(ctx context.Context, envelopes string) {
 			return
 		}
 		row := b.groupRun(ctx, topic, m)
-		row.delay, row.liveRate, row.liveRecord = b.groupLive(ctx, m)
+		row.delay, row.liveRate = b.groupLive(ctx, m)
 		b.log.Info("group", "members", m, "s", fmt.Sprintf("%.2f", row.seconds), "cpu", fmt.Sprintf("%.2f", row.cpu),
 			"internal_bytes", row.internalBytes, "delay_mean", row.delay.mean(), "err", row.err)
 		b.rep.groups = append(b.rep.groups, row)
@@ -167,28 +168,28 @@ func (b *bench) groupRun(ctx context.Context, topic string, m int) groupRow {
 
 // groupLive runs m members on an empty 6-partition topic while the driver produces flood
 // records to it at groupRate for the latency phase's duration, then reads the members'
-// answer-delay histograms. It returns them and the rate and records actually produced.
-func (b *bench) groupLive(ctx context.Context, m int) (delayStats, float64, float64) {
+// answer-delay histograms. It returns them and the rate actually produced.
+func (b *bench) groupLive(ctx context.Context, m int) (delayStats, float64) {
 	dir := filepath.Join(b.cfg.out, fmt.Sprintf("talkers-group-live-%d", m))
 	if err := resetDir(dir); err != nil {
-		return delayStats{}, 0, 0
+		return delayStats{}, 0
 	}
 	topic, err := b.k.topicParts(ctx, "bench-"+b.cfg.runID+"-talkers-live", groupPartitions)
 	if err != nil {
 		b.log.Warn("group live", "err", err)
-		return delayStats{}, 0, 0
+		return delayStats{}, 0
 	}
 	group, ms, err := b.startMembers(topic, dir, m)
 	if err != nil {
 		b.log.Warn("group live", "err", err)
-		return delayStats{}, 0, 0
+		return delayStats{}, 0
 	}
 	b.k.own(group+"-talkers-panes", group+"-talkers-answers")
 	defer stopMembers(ms)
-	time.Sleep(5 * time.Second) // the members join and get their partitions
+	sleep(ctx, 5*time.Second) // the members join and get their partitions
 	sent, took := b.produceAt(ctx, topic, groupRate, b.cfg.latFor)
 	// The last windows end a slide after the last record; give their answers time to come.
-	time.Sleep(6 * time.Second)
+	sleep(ctx, 6*time.Second)
 	var d delayStats
 	var buckets []bucket
 	for _, x := range ms {
@@ -203,7 +204,7 @@ func (b *bench) groupLive(ctx context.Context, m int) (delayStats, float64, floa
 		buckets = mergeBuckets(buckets, h.buckets)
 	}
 	d.p50, d.p99, d.haveQuantile = quantile(buckets, d.count, 0.5), quantile(buckets, d.count, 0.99), d.count > 0
-	return d, float64(sent) / took.Seconds(), float64(sent)
+	return d, float64(sent) / took.Seconds()
 }
 
 // produceAt sends flood records (new spoofed sources) at rate records/s for d, in 10 ms
@@ -240,6 +241,13 @@ func (b *bench) produceAt(ctx context.Context, topic string, rate int, d time.Du
 	mu.Lock()
 	defer mu.Unlock()
 	return acked, took
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }
 
 func resetDir(dir string) error {

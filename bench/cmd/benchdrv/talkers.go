@@ -61,7 +61,8 @@ func (b *bench) talkersPhase(ctx context.Context) {
 			return
 		}
 	}
-	runs, skipped := b.talkersRuns()
+	have, helpErr := streamFlags(b.cfg.bridge)
+	runs, skipped := b.talkersRuns(have, helpErr)
 	b.rep.talkersSkipped = append(b.rep.talkersSkipped, skipped...)
 	for _, t := range topics {
 		rs := slices.DeleteFunc(slices.Clone(runs), func(r talkersRun) bool { return t.exact && r.key == "spark" })
@@ -80,10 +81,10 @@ func (b *bench) talkersPhase(ctx context.Context) {
 	if b.cfg.spark.python == "" {
 		b.rep.add(result{section: "talkers-flood", key: "spark", tool: sparkTalkersLabel, err: "not run: " + b.cfg.spark.skip})
 	}
-	switch have, err := streamFlags(b.cfg.bridge); {
+	switch {
 	case !b.cfg.talkersGroup:
 		b.rep.groupSkipped = "not run (-talkers-group=false)"
-	case err != nil || !have["time"]:
+	case helpErr != nil || !have["time"]:
 		b.rep.groupSkipped = "not run: bin/bridge stream has no group-wide --top (no --time flag: issue 14 not in main yet)"
 	default:
 		b.groupPhase(ctx, data.flood)
@@ -96,10 +97,9 @@ const sparkTalkersLabel = "Spark Structured Streaming: groupBy(window 60 s, src,
 const pipelineLabel = "kcat -C -e | awk | sort | uniq -c | sort -rn | head"
 
 // talkersRuns lists the runs of the phase: the variants whose flags bin/bridge stream
-// offers, and why the others are left out.
-func (b *bench) talkersRuns() ([]talkersRun, []string) {
+// offers (have, or the error of asking it), and why the others are left out.
+func (b *bench) talkersRuns(have map[string]bool, err error) ([]talkersRun, []string) {
 	runs := []talkersRun{{key: "plain", label: "bridge stream --from-beginning (tuples, jsonl sink)", start: talkersPlain}}
-	have, err := streamFlags(b.cfg.bridge)
 	var skipped []string
 	for _, v := range strings.Split(b.cfg.talkersVariants, ";") {
 		extra := strings.Fields(v)
