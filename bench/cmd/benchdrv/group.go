@@ -99,10 +99,7 @@ func (b *bench) startMembers(topic, dir string, m int) (string, []member, error)
 		out := filepath.Join(dir, fmt.Sprintf("top-%d.jsonl", i+1))
 		url := fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
 		p, err := startProc(spec{name: fmt.Sprintf("bridge stream --top (member %d)", i+1),
-			log: filepath.Join(dir, fmt.Sprintf("bridge-%d.log", i+1)), argv: []string{b.cfg.bridge, "stream", topic,
-				"--brokers", b.cfg.brokers, "--group", group, "--from-beginning", "--top", strconv.Itoa(topN),
-				"--window", topWindow, "--sink", "jsonl:" + out, "--log-level", "warn", "--progress", "off",
-				"--metrics-addr", "127.0.0.1:" + strconv.Itoa(port)}})
+			log: filepath.Join(dir, fmt.Sprintf("bridge-%d.log", i+1)), argv: topArgv(b, topic, group, out, port, nil)})
 		if err != nil {
 			stopMembers(ms)
 			return "", nil, err

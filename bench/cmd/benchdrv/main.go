@@ -81,7 +81,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&cfg.latFor, "latency-for", 10*time.Second, "how long the latency writer writes at each rate")
 	fs.StringVar(&cfg.micro, "micro", "", "go test -bench output to include")
 	fs.BoolVar(&cfg.keep, "keep-topics", false, "do not delete the benchmark topics")
-	fs.StringVar(&cfg.talkersVariants, "talkers-variants", DefaultTalkersVariants,
+	fs.StringVar(&cfg.talkersVariants, "talkers-variants", defaultTalkersVariants,
 		"talkers phase: the --top runs, extra flags of each after --top 10 --window 60s, separated by ;")
 	fs.BoolVar(&cfg.talkersGroup, "talkers-group", true, "talkers phase: 3 members against 1 of a group-wide --top, when bin/bridge has --time")
 	fs.IntVar(&cfg.repeat, "repeat", 5, "runs per tool whose first run is short; the median is reported")

@@ -22,17 +22,17 @@ const (
 	topWindow = "60s"
 )
 
-// DefaultTalkersVariants are the --top runs besides the plain one, separated by ";":
+// defaultTalkersVariants are the --top runs besides the plain one, separated by ";":
 // the extra flags of each after `--top 10 --window 60s`. A variant whose flags the binary
 // does not offer is reported as skipped, so the list can name flags not yet in main.
-const DefaultTalkersVariants = ";--by bytes;--key host"
+const defaultTalkersVariants = ";--by bytes;--key host"
 
 // talkersTopic is one input of the phase.
 type talkersTopic struct {
-	key, label, envelopes string
-	exact                 bool // at most exactPairs keys: --top must equal the driver's count
-	topic                 string
-	counts                map[bool]*exactCounter // by host key; made on demand
+	key, envelopes string
+	exact          bool // at most exactPairs keys: --top must equal the driver's count
+	topic          string
+	counts         map[bool]*exactCounter // by host key; made on demand
 }
 
 // talkersRun is one tool run on one topic.
@@ -52,8 +52,8 @@ func (b *bench) talkersPhase(ctx context.Context) {
 		return
 	}
 	topics := []*talkersTopic{
-		{key: "flood", label: commas(int64(b.cfg.lines)) + " distinct pairs", envelopes: data.flood},
-		{key: "exact", label: fmt.Sprintf("≤ %s distinct pairs", commas(exactPairs)), envelopes: data.exact, exact: true},
+		{key: "flood", envelopes: data.flood},
+		{key: "exact", envelopes: data.exact, exact: true},
 	}
 	for _, t := range topics {
 		if t.topic, err = b.fillTopic(ctx, "talkers-"+t.key, t.envelopes, 1); err != nil {
@@ -223,11 +223,8 @@ func talkersTop(extra []string) func(b *bench, t *talkersTopic, dir string) ([]*
 			return nil, nil, err
 		}
 		out := filepath.Join(dir, "top.jsonl")
-		argv := []string{b.cfg.bridge, "stream", t.topic, "--brokers", b.cfg.brokers,
-			"--group", b.group(filepath.Base(dir)), "--from-beginning", "--top", strconv.Itoa(topN),
-			"--window", topWindow, "--sink", "jsonl:" + out, "--log-level", "warn", "--progress", "off",
-			"--metrics-addr", "127.0.0.1:" + strconv.Itoa(port)}
-		p, err := startProc(spec{name: "bridge stream --top", log: filepath.Join(dir, "bridge.log"), argv: append(argv, extra...)})
+		p, err := startProc(spec{name: "bridge stream --top", log: filepath.Join(dir, "bridge.log"),
+			argv: topArgv(b, t.topic, b.group(filepath.Base(dir)), out, port, extra)})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -236,6 +233,17 @@ func talkersTop(extra []string) func(b *bench, t *talkersTopic, dir string) ([]*
 	}
 }
 
+// topArgv is bridge stream --top 10 --window 60s from the beginning of topic in group,
+// its windows to the jsonl file out, its metrics on port, then the extra flags.
+func topArgv(b *bench, topic, group, out string, port int, extra []string) []string {
+	argv := []string{b.cfg.bridge, "stream", topic, "--brokers", b.cfg.brokers,
+		"--group", group, "--from-beginning", "--top", strconv.Itoa(topN),
+		"--window", topWindow, "--sink", "jsonl:" + out, "--log-level", "warn", "--progress", "off",
+		"--metrics-addr", "127.0.0.1:" + strconv.Itoa(port)}
+	return append(argv, extra...)
+}
+
+// hasFlag says whether args set flag name to value.
 func hasFlag(args []string, name, value string) bool {
 	for i, a := range args {
 		if a == name+"="+value || a == name && i+1 < len(args) && args[i+1] == value {
