@@ -79,7 +79,7 @@ func (b *bench) talkersPhase(ctx context.Context) {
 		}
 	}
 	if b.cfg.spark.python == "" {
-		b.rep.add(result{section: "talkers-flood", key: "spark", tool: sparkTalkersLabel, err: "not run: " + b.cfg.spark.skip})
+		b.rep.add(result{section: "talkers-flood", key: "spark", tool: sparkTalkersLabel, err: "not run: " + cmp.Or(b.cfg.spark.skip, "no -spark-python")})
 	}
 	switch {
 	case !b.cfg.talkersGroup:
