@@ -10,6 +10,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/kgolog"
 )
 
 // maxTxnBackoff caps the wait between two attempts after a failed transaction.
@@ -125,7 +127,7 @@ func (s *Source) absFile() string {
 }
 
 func (s *Source) consumerOpts() []kgo.Opt {
-	opts := []kgo.Opt{kgo.SeedBrokers(s.cfg.Brokers...), kgo.WithLogger(kgoLogger{s.log})}
+	opts := []kgo.Opt{kgo.SeedBrokers(s.cfg.Brokers...), kgo.WithLogger(kgolog.New(s.log))}
 	return append(opts, s.cfg.ClientOpts...)
 }
 

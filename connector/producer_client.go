@@ -4,13 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"log/slog"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/kgolog"
 )
 
 const (
@@ -38,7 +39,7 @@ func (s *Source) clientOpts() []kgo.Opt {
 		kgo.MaxBufferedBytes(s.cfg.MaxBufferedBytes),
 		kgo.ProducerBatchMaxBytesFn(func(string) int32 { return s.limit.Load() }),
 		kgo.ProducerBatchCompression(codecs[s.cfg.Compression]),
-		kgo.WithLogger(kgoLogger{s.log}),
+		kgo.WithLogger(kgolog.New(s.log)),
 	}
 	return append(opts, s.cfg.ClientOpts...)
 }
@@ -154,20 +155,6 @@ func (r *run) hardStop() {
 		r.hard()
 		r.wg.Wait()
 	})
-}
-
-// kgoLogger sends franz-go's warnings and errors to the source's logger; its info level is a
-// running commentary not worth a log line each.
-type kgoLogger struct{ log *slog.Logger }
-
-func (l kgoLogger) Level() kgo.LogLevel { return kgo.LogLevelWarn }
-
-func (l kgoLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
-	lv := slog.LevelWarn
-	if level == kgo.LogLevelError {
-		lv = slog.LevelError
-	}
-	l.log.Log(context.Background(), lv, "kafka: "+msg, keyvals...)
 }
 
 func shortHash(s string) string {

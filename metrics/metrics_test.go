@@ -114,8 +114,8 @@ func histogramOf(t *testing.T, c prometheus.Collector, name string) *dto.Histogr
 	return mf.GetMetric()[0].GetHistogram()
 }
 
-func TestStreamObserverLag(t *testing.T) {
-	o := NewStreamObserver()
+func TestStreamBatchesLag(t *testing.T) {
+	o := NewStreamBatches()
 	now := time.Unix(1000, 0)
 	o.now = func() time.Time { return now }
 	o.Polled(fetches("demo2", 0, 100, 10, 11))
@@ -150,8 +150,8 @@ func fetches(topic string, partition int32, hwm int64, offsets ...int64) kgo.Fet
 	return kgo.Fetches{{Topics: []kgo.FetchTopic{{Topic: topic, Partitions: []kgo.FetchPartition{p}}}}}
 }
 
-func TestStreamObserverBatches(t *testing.T) {
-	o := NewStreamObserver()
+func TestStreamBatchesHistograms(t *testing.T) {
+	o := NewStreamBatches()
 	o.BatchDone(0, time.Millisecond)
 	o.BatchDone(1000, 200*time.Millisecond)
 	h := histogramOf(t, o, "bridge_stream_batch_records")

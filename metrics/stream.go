@@ -84,9 +84,9 @@ type lagEntry struct {
 	seen time.Time
 }
 
-// StreamObserver is a stream.Observer and a collector: records per batch, batch duration
+// StreamBatches is a stream.BatchObserver and a collector: records per batch, batch duration
 // and consumer lag per partition. Lag also serves progress reports.
-type StreamObserver struct {
+type StreamBatches struct {
 	records  prometheus.Histogram
 	duration prometheus.Histogram
 	now      func() time.Time
@@ -96,13 +96,13 @@ type StreamObserver struct {
 }
 
 var (
-	_ prometheus.Collector = (*StreamObserver)(nil)
-	_ stream.Observer      = (*StreamObserver)(nil)
+	_ prometheus.Collector = (*StreamBatches)(nil)
+	_ stream.BatchObserver = (*StreamBatches)(nil)
 )
 
-// NewStreamObserver returns an observer to set as stream.Config.Observer.
-func NewStreamObserver() *StreamObserver {
-	return &StreamObserver{
+// NewStreamBatches returns an observer to set as stream.Config.BatchObserver.
+func NewStreamBatches() *StreamBatches {
+	return &StreamBatches{
 		records: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: namespace, Subsystem: "stream", Name: "batch_records",
 			Help:    "Records per batch, empty batches included.",
@@ -121,7 +121,7 @@ func NewStreamObserver() *StreamObserver {
 // Polled records each partition's lag after the records of fs. A partition without
 // records or error was fetched with nothing left to read: franz-go fetches a partition
 // again only once the records of its previous fetch were all polled.
-func (o *StreamObserver) Polled(fs kgo.Fetches) {
+func (o *StreamBatches) Polled(fs kgo.Fetches) {
 	now := o.now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -138,20 +138,20 @@ func (o *StreamObserver) Polled(fs kgo.Fetches) {
 }
 
 // BatchDone observes a finished batch.
-func (o *StreamObserver) BatchDone(records int, took time.Duration) {
+func (o *StreamBatches) BatchDone(records int, took time.Duration) {
 	o.records.Observe(float64(records))
 	o.duration.Observe(took.Seconds())
 }
 
 // Lag returns the records after the last polled one, over every partition heard of lately.
-func (o *StreamObserver) Lag() int64 {
+func (o *StreamBatches) Lag() int64 {
 	var total int64
 	o.eachLag(func(_ topicPartition, lag int64) { total += lag })
 	return total
 }
 
 // eachLag calls fn for every partition heard of within lagTTL and forgets the others.
-func (o *StreamObserver) eachLag(fn func(topicPartition, int64)) {
+func (o *StreamBatches) eachLag(fn func(topicPartition, int64)) {
 	now := o.now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -165,14 +165,14 @@ func (o *StreamObserver) eachLag(fn func(topicPartition, int64)) {
 }
 
 // Describe sends every metric's description.
-func (o *StreamObserver) Describe(ch chan<- *prometheus.Desc) {
+func (o *StreamBatches) Describe(ch chan<- *prometheus.Desc) {
 	o.records.Describe(ch)
 	o.duration.Describe(ch)
 	ch <- lagDesc
 }
 
 // Collect sends the histograms and the lag of every partition.
-func (o *StreamObserver) Collect(ch chan<- prometheus.Metric) {
+func (o *StreamBatches) Collect(ch chan<- prometheus.Metric) {
 	o.records.Collect(ch)
 	o.duration.Collect(ch)
 	o.eachLag(func(tp topicPartition, lag int64) {

@@ -50,7 +50,7 @@ func badValues() []badValue {
 func TestBadValuesDecode(t *testing.T) {
 	for _, tc := range badValues() {
 		t.Run(tc.name, func(t *testing.T) {
-			d := newDecoder(ParserTshark, DefaultMaxValueBytes)
+			d := newDecoder(ParseTshark, DefaultMaxValueBytes)
 			var tp sink.Tuple
 			got, _ := d.decode(tc.value, &tp)
 			assert.Equal(t, tc.want, got, "reason %s", got)

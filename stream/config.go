@@ -8,25 +8,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// Parser names how a record's payload line becomes a (src, dst) pair.
-type Parser string
-
-// The parsers.
-const (
-	// ParserTshark finds tshark's Source and Destination columns on every default layout;
-	// lines that are not packets are counted and skipped.
-	ParserTshark Parser = "tshark"
-	// ParserSeed is the blog's Python: fields 2 and 4 of payload.split(), or
-	// ("None", "None") when there are fewer fields.
-	ParserSeed Parser = "seed"
-)
-
 // Defaults, as the blog's Spark job ran.
 const (
 	DefaultBrokers       = "localhost:9092"
 	DefaultGroup         = "raw-event-streaming-consumer-group"
 	DefaultInterval      = 2 * time.Second
-	DefaultParser        = ParserTshark
+	DefaultParseMode     = ParseTshark
 	DefaultMaxValueBytes = 1 << 20
 	DefaultStatsEvery    = 30 * time.Second
 	// DefaultMaxBatchRecords bounds a batch's memory (about 90 bytes a tuple) when a
@@ -53,8 +40,8 @@ type Config struct {
 	// FromBeginning starts a group without committed offsets at the earliest record;
 	// otherwise it sees only records produced after it joined, as Spark's receiver did.
 	FromBeginning bool
-	// Parser is ParserTshark or ParserSeed.
-	Parser Parser
+	// Parser is ParseTshark or ParseSeed.
+	Parser ParseMode
 	// Top, when > 0, replaces the tuples of each batch by the Top most frequent pairs.
 	Top int
 	// Window is the span Top counts over (like reduceByKeyAndWindow); 0 means one
@@ -84,8 +71,8 @@ type Config struct {
 	StatsEvery time.Duration
 	// Location is the time zone of batch times; nil means time.Local.
 	Location *time.Location
-	// Observer, when set, is told of every poll and batch (metrics, progress).
-	Observer Observer
+	// BatchObserver, when set, is told of every poll and batch (metrics, progress).
+	BatchObserver BatchObserver
 	// ClientOpts are extra franz-go options for the group client (TLS, SASL).
 	ClientOpts []kgo.Opt
 }
@@ -97,7 +84,7 @@ func DefaultConfig(topics ...string) Config {
 		Topics:          topics,
 		Group:           DefaultGroup,
 		Interval:        DefaultInterval,
-		Parser:          DefaultParser,
+		Parser:          DefaultParseMode,
 		MaxValueBytes:   DefaultMaxValueBytes,
 		MaxBatchRecords: DefaultMaxBatchRecords,
 		StatsEvery:      DefaultStatsEvery,
@@ -121,8 +108,8 @@ func (c Config) Validate() error {
 	if c.Interval < time.Millisecond || c.Interval%time.Millisecond != 0 {
 		bad("interval %v: want a positive whole number of milliseconds", c.Interval)
 	}
-	if c.Parser != ParserTshark && c.Parser != ParserSeed {
-		bad("parser %q: want %s or %s", c.Parser, ParserTshark, ParserSeed)
+	if err := c.Parser.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Top < 0 {
 		bad("top %d: must not be negative", c.Top)

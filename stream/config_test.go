@@ -25,7 +25,7 @@ func TestConfigValidate(t *testing.T) {
 		{"sub-millisecond interval", func(c *Config) { c.Interval = 1500 * time.Microsecond }, false},
 		{"odd but whole interval", func(c *Config) { c.Interval = 1500 * time.Millisecond }, true},
 		{"unknown parser", func(c *Config) { c.Parser = "awk" }, false},
-		{"seed parser", func(c *Config) { c.Parser = ParserSeed }, true},
+		{"seed parser", func(c *Config) { c.Parser = ParseSeed }, true},
 		{"negative top", func(c *Config) { c.Top = -1 }, false},
 		{"window without top", func(c *Config) { c.Window = time.Minute }, false},
 		{"top with window and slide", func(c *Config) { c.Top, c.Window, c.Slide = 5, time.Minute, 10*time.Second }, true},

@@ -2,13 +2,34 @@ package stream
 
 import (
 	"errors"
-	"hash/maphash"
+	"fmt"
 	"unsafe"
 
 	"github.com/bridge-project/bridge/connector"
 	"github.com/bridge-project/bridge/parser"
 	"github.com/bridge-project/bridge/sink"
 )
+
+// ParseMode names how a record's payload line becomes a (src, dst) pair: the line parser
+// the --parser flag picks.
+type ParseMode string
+
+// The parse modes.
+const (
+	// ParseTshark finds tshark's Source and Destination columns on every default layout;
+	// lines that are not packets are counted and skipped.
+	ParseTshark ParseMode = "tshark"
+	// ParseSeed is the blog's Python: fields 2 and 4 of payload.split(), or
+	// ("None", "None") when there are fewer fields.
+	ParseSeed ParseMode = "seed"
+)
+
+func (m ParseMode) validate() error {
+	if m != ParseTshark && m != ParseSeed {
+		return fmt.Errorf("parser %q: want %s or %s", m, ParseTshark, ParseSeed)
+	}
+	return nil
+}
 
 // Reasons a record yields no tuple.
 type skipReason int
@@ -23,13 +44,13 @@ const (
 // decoder turns record values into tuples. It is the only per-record work of the stream,
 // so it allocates nothing for a line whose addresses it has seen before.
 type decoder struct {
-	mode     Parser
+	mode     ParseMode
 	maxValue int
 	pkt      parser.PacketBytes
 	names    interner
 }
 
-func newDecoder(mode Parser, maxValue int) *decoder {
+func newDecoder(mode ParseMode, maxValue int) *decoder {
 	return &decoder{mode: mode, maxValue: maxValue, names: newInterner(internSlots)}
 }
 
@@ -48,7 +69,7 @@ func (d *decoder) decode(v []byte, t *sink.Tuple) (skipReason, error) {
 
 // decodeLine fills t from one payload line.
 func (d *decoder) decodeLine(line []byte, t *sink.Tuple) (skipReason, error) {
-	if d.mode == ParserSeed {
+	if d.mode == ParseSeed {
 		// Seed returns substrings of its argument; the interner copies them before the
 		// record's buffer can go away, so a string view of the bytes is safe here.
 		src, dst := parser.Seed(unsafe.String(unsafe.SliceData(line), len(line)))
@@ -69,40 +90,15 @@ func (d *decoder) decodeLine(line []byte, t *sink.Tuple) (skipReason, error) {
 	return kept, nil
 }
 
-// internSlots is the size of the interner's cache: far more than the hosts a capture
-// usually names, small enough to stay in cache.
-const internSlots = 1 << 12
-
-// interner hands out one shared string per distinct address: a capture names the same
-// few hosts over and over, so this removes nearly all per-record allocations. It is a
-// direct-mapped cache, not a map: a miss costs one allocation and never a rehash, so
-// traffic with ever new addresses stays as cheap as it can be.
-type interner struct {
-	seed  maphash.Seed
-	slots []string
-}
-
-func newInterner(slots int) interner {
-	return interner{seed: maphash.MakeSeed(), slots: make([]string, slots)}
-}
-
-func (in *interner) bytes(b []byte) string {
-	i := maphash.Bytes(in.seed, b) & uint64(len(in.slots)-1)
-	if s := in.slots[i]; s == string(b) { // compares without converting
-		return s
+func (r skipReason) String() string {
+	switch r {
+	case skipNotPacket:
+		return "not a packet line"
+	case skipEnvelope:
+		return "malformed envelope"
+	case skipTooLarge:
+		return "value too large"
+	default:
+		return "kept"
 	}
-	s := string(b)
-	in.slots[i] = s
-	return s
-}
-
-// string interns a string that may alias a buffer the caller does not own.
-func (in *interner) string(s string) string {
-	i := maphash.String(in.seed, s) & uint64(len(in.slots)-1)
-	if v := in.slots[i]; v == s {
-		return v
-	}
-	v := string([]byte(s))
-	in.slots[i] = v
-	return v
 }

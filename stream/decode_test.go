@@ -29,22 +29,22 @@ const pktLine = "    7 0.000105797    10.0.0.1 → 10.0.0.2    HTTP 185 GET / HT
 func TestDecode(t *testing.T) {
 	tests := []struct {
 		name           string
-		mode           Parser
+		mode           ParseMode
 		value          []byte
 		want           skipReason
 		src, dst, prot string
 		length         int
 	}{
-		{"tshark envelope", ParserTshark, envelope(pktLine), kept, "10.0.0.1", "10.0.0.2", "HTTP", 185},
-		{"tshark schemaless", ParserTshark, []byte(`"` + pktLine + `"`), kept, "10.0.0.1", "10.0.0.2", "HTTP", 185},
-		{"tshark plain text", ParserTshark, []byte(pktLine), kept, "10.0.0.1", "10.0.0.2", "HTTP", 185},
-		{"tshark banner", ParserTshark, envelope("Capturing on 'en0'"), skipNotPacket, "", "", "", 0},
-		{"tshark empty", ParserTshark, envelope(""), skipNotPacket, "", "", "", 0},
-		{"malformed envelope", ParserTshark, []byte(envPrefix + `"abc`), skipEnvelope, "", "", "", 0},
-		{"too large", ParserTshark, envelope(strings.Repeat("x", 200)), skipTooLarge, "", "", "", 0},
-		{"seed envelope", ParserSeed, envelope(pktLine), kept, "10.0.0.1", "10.0.0.2", "", 0},
-		{"seed banner is None", ParserSeed, envelope("Capturing on 'en0'"), kept, "None", "None", "", 0},
-		{"seed malformed envelope", ParserSeed, []byte(envPrefix + `"abc`), skipEnvelope, "", "", "", 0},
+		{"tshark envelope", ParseTshark, envelope(pktLine), kept, "10.0.0.1", "10.0.0.2", "HTTP", 185},
+		{"tshark schemaless", ParseTshark, []byte(`"` + pktLine + `"`), kept, "10.0.0.1", "10.0.0.2", "HTTP", 185},
+		{"tshark plain text", ParseTshark, []byte(pktLine), kept, "10.0.0.1", "10.0.0.2", "HTTP", 185},
+		{"tshark banner", ParseTshark, envelope("Capturing on 'en0'"), skipNotPacket, "", "", "", 0},
+		{"tshark empty", ParseTshark, envelope(""), skipNotPacket, "", "", "", 0},
+		{"malformed envelope", ParseTshark, []byte(envPrefix + `"abc`), skipEnvelope, "", "", "", 0},
+		{"too large", ParseTshark, envelope(strings.Repeat("x", 200)), skipTooLarge, "", "", "", 0},
+		{"seed envelope", ParseSeed, envelope(pktLine), kept, "10.0.0.1", "10.0.0.2", "", 0},
+		{"seed banner is None", ParseSeed, envelope("Capturing on 'en0'"), kept, "None", "None", "", 0},
+		{"seed malformed envelope", ParseSeed, []byte(envPrefix + `"abc`), skipEnvelope, "", "", "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestDecode(t *testing.T) {
 
 // TestDecodeOwnsItsStrings: tuples stay intact when the record buffer is reused.
 func TestDecodeOwnsItsStrings(t *testing.T) {
-	for _, mode := range []Parser{ParserTshark, ParserSeed} {
+	for _, mode := range []ParseMode{ParseTshark, ParseSeed} {
 		t.Run(string(mode), func(t *testing.T) {
 			d := newDecoder(mode, 1<<20)
 			buf := []byte(pktLine)
@@ -83,7 +83,7 @@ func TestDecodeOwnsItsStrings(t *testing.T) {
 }
 
 func TestDecodeAllocs(t *testing.T) {
-	for _, mode := range []Parser{ParserTshark, ParserSeed} {
+	for _, mode := range []ParseMode{ParseTshark, ParseSeed} {
 		t.Run(string(mode), func(t *testing.T) {
 			d := newDecoder(mode, 1<<20)
 			v := envelope(pktLine)
@@ -118,9 +118,9 @@ func FuzzDecode(f *testing.F) {
 		f.Add(envelope(s), true)
 	}
 	f.Fuzz(func(t *testing.T, v []byte, seed bool) {
-		mode := ParserTshark
+		mode := ParseTshark
 		if seed {
-			mode = ParserSeed
+			mode = ParseSeed
 		}
 		d := newDecoder(mode, 4096)
 		var tp sink.Tuple
@@ -135,7 +135,7 @@ func FuzzDecode(f *testing.F) {
 			require.Error(t, err)
 			return
 		}
-		if mode == ParserSeed {
+		if mode == ParseSeed {
 			require.Equal(t, kept, reason)
 			src, dst := parser.Seed(string(payload))
 			require.Equal(t, src, tp.Src)
@@ -155,7 +155,7 @@ func FuzzDecode(f *testing.F) {
 
 // BenchmarkDecodeNewAddresses: every line names a new source, the interner's worst case.
 func BenchmarkDecodeNewAddresses(b *testing.B) {
-	d := newDecoder(ParserTshark, 1<<20)
+	d := newDecoder(ParseTshark, 1<<20)
 	values := make([][]byte, 1<<16)
 	for i := range values {
 		values[i] = envelope(packetLine(i))
@@ -170,7 +170,7 @@ func BenchmarkDecodeNewAddresses(b *testing.B) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	for _, mode := range []Parser{ParserTshark, ParserSeed} {
+	for _, mode := range []ParseMode{ParseTshark, ParseSeed} {
 		b.Run(string(mode), func(b *testing.B) {
 			d := newDecoder(mode, 1<<20)
 			v := envelope(pktLine)

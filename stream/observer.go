@@ -6,9 +6,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// Observer hears what the stream does, for metrics and progress reports. Its methods are
-// called from Run's goroutine and must return quickly; a nil Config.Observer costs nothing.
-type Observer interface {
+// BatchObserver hears of every poll and every finished batch, for metrics and progress
+// reports. Its methods are called from Run's goroutine and must return quickly; a nil
+// Config.BatchObserver costs nothing.
+type BatchObserver interface {
 	// Polled is given every poll's fetches before their records are decoded: the
 	// partitions' high watermarks against the records' offsets give the consumer lag.
 	Polled(kgo.Fetches)

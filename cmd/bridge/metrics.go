@@ -192,7 +192,7 @@ type streamObserver struct {
 	a    *app
 	opts observeOpts
 	cfg  stream.Config
-	obs  *metrics.StreamObserver
+	obs  *metrics.StreamBatches
 }
 
 // newStreamObserver reads the observe flags and sets cfg's Observer when anything needs
@@ -208,8 +208,8 @@ func newStreamObserver(a *app, s *settings, cfg *stream.Config, specs []sinkSpec
 	}
 	o := &streamObserver{a: a, opts: opts}
 	if opts.addr != "" || opts.prog.on() {
-		o.obs = metrics.NewStreamObserver()
-		cfg.Observer = o.obs
+		o.obs = metrics.NewStreamBatches()
+		cfg.BatchObserver = o.obs
 	}
 	o.cfg = *cfg
 	return o, nil

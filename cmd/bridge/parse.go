@@ -35,9 +35,9 @@ is logged on stderr at the end.`,
 				return err
 			}
 			cfg := stream.ParseConfig{
-				Parser:   stream.Parser(s.String("parser")),
+				Parser:   stream.ParseMode(s.String("parser")),
 				Envelope: s.Bool("envelope"),
-				Format:   stream.Format(s.String("format")),
+				Format:   stream.OutputFormat(s.String("format")),
 			}
 			if err := s.Err(); err != nil {
 				return err
@@ -49,9 +49,9 @@ is logged on stderr at the end.`,
 		},
 	}
 	f := cmd.Flags()
-	f.String("parser", string(stream.DefaultParser), "line parser: tshark or seed")
+	f.String("parser", string(stream.DefaultParseMode), "line parser: tshark or seed")
 	f.Bool("envelope", false, "input lines are Kafka record values (Connect JSON envelopes or plain lines)")
-	f.String("format", string(stream.FormatTSV), "output format: tsv, jsonl or pprint")
+	f.String("format", string(stream.OutputTSV), "output format: tsv, jsonl or pprint")
 	return cmd
 }
 

@@ -12,14 +12,14 @@ import (
 	"github.com/bridge-project/bridge/sink"
 )
 
-// Format is the output format of Parse.
-type Format string
+// OutputFormat is how Parse, the offline `bridge parse`, prints each input line's pair.
+type OutputFormat string
 
 // The formats of Parse.
 const (
-	FormatTSV    Format = "tsv"    // src<TAB>dst
-	FormatJSONL  Format = "jsonl"  // {"line":N,"src":…,"dst":…,"proto":…,"len":…}
-	FormatPprint Format = "pprint" // ('src', 'dst'), as Python prints the tuple
+	OutputTSV    OutputFormat = "tsv"    // src<TAB>dst
+	OutputJSONL  OutputFormat = "jsonl"  // {"line":N,"src":…,"dst":…,"proto":…,"len":…}
+	OutputPprint OutputFormat = "pprint" // ('src', 'dst'), as Python prints the tuple
 )
 
 // MaxLineBytes is the longest input line Parse accepts.
@@ -27,22 +27,22 @@ const MaxLineBytes = 64 << 20
 
 // ParseConfig configures Parse.
 type ParseConfig struct {
-	Parser Parser
+	Parser ParseMode
 	// Envelope: every input line is a record value (a Connect envelope or a plain line).
 	Envelope bool
-	Format   Format
+	Format   OutputFormat
 }
 
 // Validate reports a bad field.
 func (c ParseConfig) Validate() error {
 	var errs []error
-	if c.Parser != ParserTshark && c.Parser != ParserSeed {
-		errs = append(errs, fmt.Errorf("parser %q: want %s or %s", c.Parser, ParserTshark, ParserSeed))
+	if err := c.Parser.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	switch c.Format {
-	case FormatTSV, FormatJSONL, FormatPprint:
+	case OutputTSV, OutputJSONL, OutputPprint:
 	default:
-		errs = append(errs, fmt.Errorf("format %q: want %s, %s or %s", c.Format, FormatTSV, FormatJSONL, FormatPprint))
+		errs = append(errs, fmt.Errorf("format %q: want %s, %s or %s", c.Format, OutputTSV, OutputJSONL, OutputPprint))
 	}
 	return errors.Join(errs...)
 }
@@ -106,17 +106,17 @@ func decodeLine(d *decoder, line []byte, envelope bool, t *sink.Tuple) (skipReas
 	return d.decode(line, t)
 }
 
-func appendParsed(dst []byte, f Format, n int64, t *sink.Tuple, err error) []byte {
+func appendParsed(dst []byte, f OutputFormat, n int64, t *sink.Tuple, err error) []byte {
 	src, dst2 := t.Src, t.Dst
 	if err != nil {
 		src, dst2 = parser.SeedNone, parser.SeedNone
 	}
 	switch f {
-	case FormatTSV:
+	case OutputTSV:
 		dst = append(append(append(dst, src...), '\t'), dst2...)
-	case FormatPprint:
+	case OutputPprint:
 		dst = sink.AppendPair(dst, src, dst2)
-	case FormatJSONL:
+	case OutputJSONL:
 		dst = append(dst, `{"line":`...)
 		dst = strconv.AppendInt(dst, n, 10)
 		if err != nil {

@@ -43,11 +43,11 @@ func TestParseGolden(t *testing.T) {
 		// tshark.tsv holds tshark's own -T fields Source and Destination columns for the
 		// packet lines (from testdata/parser/rendered) and None for the others; -update
 		// never rewrites it.
-		{"tshark tsv", ParseConfig{Parser: ParserTshark, Format: FormatTSV}, "input.log", "tshark.tsv", ""},
-		{"tshark tsv from envelopes", ParseConfig{Parser: ParserTshark, Format: FormatTSV, Envelope: true}, "envelopes.values", "tshark.tsv", ""},
-		{"tshark jsonl", ParseConfig{Parser: ParserTshark, Format: FormatJSONL}, "input.log", "tshark.jsonl", ""},
-		{"seed pprint", ParseConfig{Parser: ParserSeed, Format: FormatPprint}, "input.log", "seed.pprint", "lines"},
-		{"seed pprint from envelopes", ParseConfig{Parser: ParserSeed, Format: FormatPprint, Envelope: true}, "envelopes.values", "seed-envelope.pprint", "envelopes"},
+		{"tshark tsv", ParseConfig{Parser: ParseTshark, Format: OutputTSV}, "input.log", "tshark.tsv", ""},
+		{"tshark tsv from envelopes", ParseConfig{Parser: ParseTshark, Format: OutputTSV, Envelope: true}, "envelopes.values", "tshark.tsv", ""},
+		{"tshark jsonl", ParseConfig{Parser: ParseTshark, Format: OutputJSONL}, "input.log", "tshark.jsonl", ""},
+		{"seed pprint", ParseConfig{Parser: ParseSeed, Format: OutputPprint}, "input.log", "seed.pprint", "lines"},
+		{"seed pprint from envelopes", ParseConfig{Parser: ParseSeed, Format: OutputPprint, Envelope: true}, "envelopes.values", "seed-envelope.pprint", "envelopes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +69,7 @@ func TestParseGolden(t *testing.T) {
 			want, err := os.ReadFile(golden)
 			require.NoError(t, err)
 			assert.Equal(t, string(want), out.String())
-			if tt.cfg.Parser == ParserTshark {
+			if tt.cfg.Parser == ParseTshark {
 				assert.Equal(t, int64(5), st.NotPacket)
 			}
 		})
@@ -86,7 +86,7 @@ func TestParseSeedIsTheBlog(t *testing.T) {
 			require.NoError(t, err)
 			defer in.Close()
 			var out bytes.Buffer
-			_, err = Parse(in, &out, ParseConfig{Parser: ParserSeed, Format: FormatPprint, Envelope: mode == "envelopes"})
+			_, err = Parse(in, &out, ParseConfig{Parser: ParseSeed, Format: OutputPprint, Envelope: mode == "envelopes"})
 			require.NoError(t, err)
 			assert.Equal(t, string(want), out.String())
 		})
@@ -121,14 +121,14 @@ func TestParseJSONLAgreesWithTSV(t *testing.T) {
 func TestParseMalformedEnvelope(t *testing.T) {
 	in := strings.NewReader(envPrefix + `"abc` + "\n" + string(envelope(pktLine)) + "\n")
 	var out bytes.Buffer
-	st, err := Parse(in, &out, ParseConfig{Parser: ParserSeed, Format: FormatTSV, Envelope: true})
+	st, err := Parse(in, &out, ParseConfig{Parser: ParseSeed, Format: OutputTSV, Envelope: true})
 	require.NoError(t, err)
 	assert.Equal(t, "None\tNone\n10.0.0.1\t10.0.0.2\n", out.String())
 	assert.Equal(t, ParseStats{Lines: 2, Malformed: 1}, st)
 }
 
 func TestParseConfigValidate(t *testing.T) {
-	assert.NoError(t, ParseConfig{Parser: ParserSeed, Format: FormatJSONL}.Validate())
-	assert.Error(t, ParseConfig{Parser: "x", Format: FormatJSONL}.Validate())
-	assert.Error(t, ParseConfig{Parser: ParserSeed, Format: "csv"}.Validate())
+	assert.NoError(t, ParseConfig{Parser: ParseSeed, Format: OutputJSONL}.Validate())
+	assert.Error(t, ParseConfig{Parser: "x", Format: OutputJSONL}.Validate())
+	assert.Error(t, ParseConfig{Parser: ParseSeed, Format: "csv"}.Validate())
 }
