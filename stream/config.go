@@ -50,6 +50,12 @@ type Config struct {
 	// Slide is how often a windowed count is output; 0 means every interval. It must be a
 	// multiple of Interval and at most Window.
 	Slide time.Duration
+	// Time says which clock puts a record in a --top window: TimeProcessing (the batch's
+	// tick, as Spark does) or TimeRecord (the record's Kafka timestamp).
+	Time TimeMode
+	// Grace is how long after a record-time window's end its records may still arrive;
+	// the window's answer waits for it.
+	Grace time.Duration
 	// ExactlyOnce consumes, produces to the Kafka sink and commits offsets in one Kafka
 	// transaction per batch.
 	ExactlyOnce bool
@@ -85,6 +91,7 @@ func DefaultConfig(topics ...string) Config {
 		Group:           DefaultGroup,
 		Interval:        DefaultInterval,
 		Parser:          DefaultParseMode,
+		Time:            DefaultTime,
 		MaxValueBytes:   DefaultMaxValueBytes,
 		MaxBatchRecords: DefaultMaxBatchRecords,
 		StatsEvery:      DefaultStatsEvery,
@@ -116,6 +123,15 @@ func (c Config) Validate() error {
 	}
 	if (c.Window != 0 || c.Slide != 0) && c.Top == 0 {
 		bad("window and slide need top: they say what to count over")
+	}
+	if err := c.Time.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Grace < 0 || c.Grace%time.Millisecond != 0 {
+		bad("grace %v: want a non-negative whole number of milliseconds", c.Grace)
+	}
+	if (c.Time == TimeRecord || c.Grace != 0) && c.Top == 0 {
+		bad("record time and grace need top: they say when a window closes")
 	}
 	if c.Interval >= time.Millisecond {
 		c.checkWindow(bad)

@@ -26,7 +26,8 @@ type Stream struct {
 	loc  *time.Location
 
 	dec    *decoder
-	win    *window // Top > 0 only
+	grp    *groupRun // Top > 0 only: the group-wide talkers
+	sums   summaries
 	stats  counters
 	skips  skipLog
 	offs   offsets
@@ -60,7 +61,8 @@ func New(cfg Config, log *slog.Logger) (*Stream, error) {
 		s.loc = time.Local
 	}
 	if cfg.Top > 0 {
-		s.win = newWindow(int(cfg.window() / cfg.Interval))
+		s.sums = talkSummaries(cfg)
+		s.grp = newGroupRun(cfg, log, s.sums)
 	}
 	if err := s.connect(); err != nil {
 		return nil, err
@@ -101,6 +103,14 @@ func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 	defer s.Close()
 	s.log.Info("stream starting", "topics", s.cfg.Topics, "group", s.cfg.Group,
 		"interval", s.cfg.Interval, "parser", s.cfg.Parser, "exactly_once", s.cfg.ExactlyOnce)
+	if s.grp != nil {
+		return s.runGroup(ctx, sinks)
+	}
+	return s.loop(ctx, sinks)
+}
+
+// loop is Run's batch loop.
+func (s *Stream) loop(ctx context.Context, sinks []sink.Sink) error {
 	next := nextTick(time.Now(), s.cfg.Interval)
 	for {
 		end, err := s.collect(ctx, next)
@@ -145,9 +155,6 @@ func (s *Stream) advance(after time.Time) time.Time {
 	if !now.Before(next) {
 		missed := int(now.Sub(next)/s.cfg.Interval) + 1
 		s.limit.warn(s.log, "falling behind: batches took longer than the interval", "skipped_ticks", missed)
-		if s.win != nil {
-			s.win.skip(missed)
-		}
 		next = next.Add(time.Duration(missed) * s.cfg.Interval)
 	}
 	return next

@@ -1,0 +1,71 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// PanesTopic is the internal topic of a group's talkers: pane deltas, watermarks and
+// checkpoints. It is named after the group, as Kafka Streams names its repartition topics
+// after the application.
+func PanesTopic(group string) string { return group + "-talkers-panes" }
+
+// AnswersTopic is the compacted topic of a group's window answers, keyed by window.
+func AnswersTopic(group string) string { return group + "-talkers-answers" }
+
+// groupTopics learns the partitions of the input topics and makes the group's two
+// internal topics unless they exist: the panes topic with as many partitions as the
+// inputs have together (each merger then takes about as many windows as it reads
+// partitions), the answers topic compacted with one partition, so every member reads the
+// answers in one order.
+func groupTopics(ctx context.Context, cl *kgo.Client, group string, inputs []string) (map[string]int32, int32, error) {
+	adm := kadm.NewClient(cl)
+	md, err := adm.ListTopics(ctx, inputs...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("input topics: %w", err)
+	}
+	counts := make(map[string]int32, len(inputs))
+	var total int32
+	for _, t := range inputs {
+		td, ok := md[t]
+		if !ok || td.Err != nil || len(td.Partitions) == 0 {
+			return nil, 0, fmt.Errorf("input topic %s: not found (%v)", t, td.Err)
+		}
+		counts[t] = int32(len(td.Partitions))
+		total += counts[t]
+	}
+	panes, err := ensureTopic(ctx, adm, PanesTopic(group), total, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	compact := "compact"
+	if _, err := ensureTopic(ctx, adm, AnswersTopic(group), 1, map[string]*string{"cleanup.policy": &compact}); err != nil {
+		return nil, 0, err
+	}
+	return counts, panes, nil
+}
+
+// ensureTopic creates topic unless it exists and returns its partition count.
+func ensureTopic(ctx context.Context, adm *kadm.Client, topic string, partitions int32, configs map[string]*string) (int32, error) {
+	resp, err := adm.CreateTopic(ctx, partitions, -1, configs, topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return 0, fmt.Errorf("create topic %s: %w", topic, err)
+	}
+	md, err := adm.ListTopics(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("topic %s: %w", topic, err)
+	}
+	td, ok := md[topic]
+	if !ok || td.Err != nil || len(td.Partitions) == 0 {
+		return 0, fmt.Errorf("topic %s: not ready (%v)", topic, td.Err)
+	}
+	return int32(len(td.Partitions)), nil
+}
