@@ -30,11 +30,18 @@ type answers struct {
 // seenWindows bounds the windows remembered against repeats.
 const seenWindows = 4096
 
+// newAnswers returns the reader of the answers topic. It starts at the topic's end, so a
+// member shows the windows answered from its start on, or with --from-beginning at its
+// start: every window the group still keeps an answer of.
 func newAnswers(cfg Config, log *slog.Logger, sums summaries, sinks []sink.Sink, loc *time.Location) (*answers, error) {
+	from := kgo.NewOffset().AtEnd()
+	if cfg.FromBeginning {
+		from = kgo.NewOffset().AtStart()
+	}
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ClientID("bridge-stream-answers"),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{AnswersTopic(cfg.Group): {0: kgo.NewOffset().AtEnd()}}),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{AnswersTopic(cfg.Group): {0: from}}),
 		kgo.WithLogger(kgolog.New(log)),
 	}
 	if cfg.ExactlyOnce {

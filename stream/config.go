@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/talkers"
 )
 
 // Defaults, as the blog's Spark job ran.
@@ -44,6 +46,15 @@ type Config struct {
 	Parser ParseMode
 	// Top, when > 0, replaces the tuples of each batch by the Top most frequent pairs.
 	Top int
+	// Key is what --top counts under: pairs (the default), conversations or hosts.
+	Key talkers.KeyKind
+	// By is what ranks the keys: packets (the default) or bytes.
+	By talkers.Measure
+	// Prefix rolls addresses up to their networks; the zero value keeps them whole.
+	Prefix talkers.Prefix
+	// TopCapacity is how many keys a window's summary keeps (0: talkers.DefaultCapacity):
+	// while a window holds no more distinct keys, every count is exact.
+	TopCapacity int
 	// Window is the span Top counts over (like reduceByKeyAndWindow); 0 means one
 	// interval. It must be a multiple of Interval.
 	Window time.Duration

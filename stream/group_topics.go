@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -59,13 +60,33 @@ func ensureTopic(ctx context.Context, adm *kadm.Client, topic string, partitions
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		return 0, fmt.Errorf("create topic %s: %w", topic, err)
 	}
-	md, err := adm.ListTopics(ctx, topic)
-	if err != nil {
-		return 0, fmt.Errorf("topic %s: %w", topic, err)
+	return waitLeaders(ctx, adm, topic)
+}
+
+// waitLeaders waits until every partition of topic has a leader and returns how many
+// there are: a broker answers CreateTopics before that, and a producer that first sees a
+// partition without a leader waits out its metadata min age before it asks again.
+func waitLeaders(ctx context.Context, adm *kadm.Client, topic string) (int32, error) {
+	for {
+		md, err := adm.ListTopics(ctx, topic)
+		if err == nil {
+			if td, ok := md[topic]; ok && td.Err == nil && len(td.Partitions) > 0 && leaders(td) {
+				return int32(len(td.Partitions)), nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("topic %s: not ready: %w", topic, errors.Join(err, ctx.Err()))
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	td, ok := md[topic]
-	if !ok || td.Err != nil || len(td.Partitions) == 0 {
-		return 0, fmt.Errorf("topic %s: not ready (%v)", topic, td.Err)
+}
+
+func leaders(td kadm.TopicDetail) bool {
+	for _, p := range td.Partitions {
+		if p.Err != nil || p.Leader < 0 {
+			return false
+		}
 	}
-	return int32(len(td.Partitions)), nil
+	return true
 }
