@@ -47,9 +47,9 @@ type groupRun struct {
 	clock    *group.Clock
 	panes    *group.Panes[groupSummary]
 	mergers  map[int32]*group.Merger[groupSummary]
-	restored map[int32]bool // the partition was read to its end since it was assigned
+	restored map[int32]bool  // the partition was read to its end since it was assigned
 	held     map[int32]int64 // exactly-once: the holds the last committed transaction wrote
-	tick     int64          // processing time: the batch's tick, ms
+	tick     int64           // processing time: the batch's tick, ms
 	recs     []*kgo.Record
 	stats    *groupCounters
 	lateOnce sync.Once
