@@ -24,7 +24,6 @@ type answers struct {
 	sinks []sink.Sink
 	loc   *time.Location
 	seen  map[int64]struct{} // window ends written lately: a crash can repeat an answer
-	obs   WindowObserver     // may be nil
 }
 
 // seenWindows bounds the windows remembered against repeats.
@@ -51,8 +50,7 @@ func newAnswers(cfg Config, log *slog.Logger, sums summaries, sinks []sink.Sink,
 	if err != nil {
 		return nil, fmt.Errorf("answers client: %w", err)
 	}
-	obs, _ := cfg.BatchObserver.(WindowObserver)
-	return &answers{cl: cl, log: log, sums: sums, sinks: sinks, loc: loc, seen: make(map[int64]struct{}), obs: obs}, nil
+	return &answers{cl: cl, log: log, sums: sums, sinks: sinks, loc: loc, seen: make(map[int64]struct{})}, nil
 }
 
 // run writes answers until ctx ends or a sink fails, then closes the client.
@@ -99,16 +97,12 @@ func (a *answers) write(ctx context.Context, r *kgo.Record) error {
 		a.log.Warn("skipping a bad answer", "offset", r.Offset, "err", err)
 		return nil
 	}
-	end := time.UnixMilli(ans.End)
-	if a.obs != nil {
-		a.obs.WindowAnswered(time.Since(end))
-	}
-	b := a.sums.batch(sum, time.UnixMilli(ans.Start).In(a.loc), end.In(a.loc))
+	b := a.sums.batch(sum, time.UnixMilli(ans.Start).In(a.loc), time.UnixMilli(ans.End).In(a.loc))
 	return writeAll(ctx, a.sinks, b)
 }
 
-// WindowObserver, when the BatchObserver also is one, hears of every window answer a
-// member writes: how long after the window's end it came.
+// WindowObserver, when the BatchObserver also is one, hears of every window this member
+// answers: how long after the window's end the answer was produced.
 type WindowObserver interface {
 	WindowAnswered(delay time.Duration)
 }

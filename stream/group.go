@@ -52,6 +52,7 @@ type groupRun struct {
 	tick     int64           // processing time: the batch's tick, ms
 	recs     []*kgo.Record
 	stats    *groupCounters
+	obs      WindowObserver // may be nil
 	lateOnce sync.Once
 
 	mu      sync.Mutex
@@ -85,6 +86,7 @@ func newGroupRun(cfg Config, log *slog.Logger, sums summaries) *groupRun {
 		stats:    &groupCounters{},
 	}
 	g.panes = group.NewPanes(g.layout, sums.new)
+	g.obs, _ = cfg.BatchObserver.(WindowObserver)
 	return g
 }
 
@@ -227,7 +229,7 @@ func (g *groupRun) emit(ctx context.Context, p sink.Producer, kafka []sink.Sink)
 	var open int64
 	for j, m := range g.mergers {
 		if g.restored[j] {
-			for _, w := range m.Due(g.grace) {
+			for _, w := range g.due(j, m) {
 				if err := g.answer(ctx, p, kafka, j, w); err != nil {
 					return err
 				}
@@ -237,6 +239,16 @@ func (g *groupRun) emit(ctx context.Context, p sink.Producer, kafka []sink.Sink)
 	}
 	g.stats.open.Store(open)
 	return nil
+}
+
+// due takes the windows of partition j that closed: in processing time every window on
+// the slide grid, records or not, as Spark prints empty batches; in record time only the
+// windows that hold records, so the same records give the same answers.
+func (g *groupRun) due(j int32, m *group.Merger[groupSummary]) []*group.Window[groupSummary] {
+	if g.record {
+		return m.Due(g.grace)
+	}
+	return m.DueEmpty(g.grace, g.layout, j, g.parts)
 }
 
 func (g *groupRun) answer(ctx context.Context, p sink.Producer, kafka []sink.Sink, j int32, w *group.Window[groupSummary]) error {
@@ -259,6 +271,9 @@ func (g *groupRun) answer(ctx context.Context, p sink.Producer, kafka []sink.Sin
 		return fmt.Errorf("produce answer: %w", err)
 	}
 	g.stats.closed.Add(1)
+	if g.obs != nil {
+		g.obs.WindowAnswered(time.Since(time.UnixMilli(w.End)))
+	}
 	return nil
 }
 

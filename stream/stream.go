@@ -80,7 +80,15 @@ func (s *Stream) Producer() sink.Producer {
 }
 
 // Stats returns the counters so far; safe to call while Run runs.
-func (s *Stream) Stats() Stats { return s.stats.snapshot() }
+func (s *Stream) Stats() Stats {
+	st := s.stats.snapshot()
+	if s.grp != nil {
+		g := s.grp.stats
+		st.LateRecords, st.WindowsOpen = g.late.Load(), g.open.Load()
+		st.WindowsClosed, st.SummaryBytes = g.closed.Load(), g.summaryBytes.Load()
+	}
+	return st
+}
 
 // Close leaves the group and closes the client. Run calls it on return; calling it again
 // does nothing.

@@ -28,6 +28,8 @@ type Merger[S Summary] struct {
 	emitted bool
 	next    int64 // the offset after the last record applied
 	started bool
+	cursor  int64 // with empty windows: every window end up to it was considered
+	cursed  bool
 	// Late is told of the records of a delta that came after its window was emitted.
 	Late func(windowEnd, records int64)
 }
@@ -161,6 +163,36 @@ func (m *Merger[S]) Due(grace int64) []*Window[S] {
 		m.markEmitted(due[len(due)-1].End)
 	}
 	return due
+}
+
+// maxEmpty bounds the empty windows one call of DueEmpty emits: after an outage the
+// stream shows the last few, not a burst of every tick it missed (as Run skips ticks).
+const maxEmpty = 8
+
+// DueEmpty is Due that also makes, for every window end on the slide grid that this
+// partition merges (j of n partitions) and that closed with no delta, an empty window, as
+// Spark prints empty batches. It starts from the first watermark it sees (or the last
+// window emitted, if later).
+func (m *Merger[S]) DueEmpty(grace int64, l Layout, j, n int32) []*Window[S] {
+	low, ok := m.Low()
+	if !ok {
+		return nil
+	}
+	last := floorDiv(low-grace, l.Slide) * l.Slide // the last window end that closed
+	if !m.cursed {
+		m.cursor, m.cursed = last, true
+	}
+	if m.emitted {
+		m.cursor = max(m.cursor, m.through)
+	}
+	from := max(m.cursor+l.Slide, last-maxEmpty*int64(n)*l.Slide)
+	for e := from; e <= last; e += l.Slide {
+		if l.PartitionOf(e, n) == j && m.open[e] == nil {
+			m.open[e] = &Window[S]{End: e, Sum: m.newSum(), first: m.next}
+		}
+	}
+	m.cursor = max(m.cursor, last)
+	return m.Due(grace)
 }
 
 // Open returns how many windows are open.
