@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 	"unicode/utf16"
 )
 
@@ -194,4 +198,121 @@ func unescapeProperty(raw []byte) (string, error) {
 		units = append(units, uint16(c))
 	}
 	return string(utf16.Decode(units)), nil
+}
+
+// ErrNotFileSource: the connector properties name a connector.class other than
+// FileStreamSource, which is all bridge source replaces.
+var ErrNotFileSource = errors.New("bridge source only replaces FileStreamSource")
+
+// connectKeys are the Connect settings FromProperties reads, or knowingly has no use for.
+var connectKeys = map[string]bool{
+	"bootstrap.servers": true, "key.converter": true, "value.converter": true,
+	"key.converter.schemas.enable": true, "value.converter.schemas.enable": true,
+	"offset.storage.file.filename": true, "offset.flush.interval.ms": true,
+	"name": true, "connector.class": true, "tasks.max": true, "file": true, "topic": true,
+	"batch.size": true, "producer.compression.type": true, "producer.override.compression.type": true,
+}
+
+// FromProperties lays the settings of a Connect standalone worker and its FileStreamSource
+// connector over base, read as Connect reads them: p holds both files' properties, the
+// connector's replacing the worker's. Keys p lacks leave base as it is; security settings
+// are internal/kafkasec's (kafkasec.FromProperties), and UnusedProperties names the rest.
+func FromProperties(base Config, p map[string]string) (Config, error) {
+	c := base
+	if cls := p["connector.class"]; !isFileSource(cls) {
+		return c, fmt.Errorf("connector.class=%q: %w", cls, ErrNotFileSource)
+	}
+	str := func(dst *string, key string) {
+		if v, ok := p[key]; ok {
+			*dst = v
+		}
+	}
+	if v, ok := p["bootstrap.servers"]; ok {
+		c.Brokers = splitList(v)
+	}
+	str(&c.Name, "name")
+	str(&c.File, "file")
+	str(&c.Topic, "topic")
+	str(&c.ConnectOffsetsFile, "offset.storage.file.filename")
+	// The connector's override wins over the worker's producer setting, as in Connect.
+	for _, key := range []string{"producer.compression.type", "producer.override.compression.type"} {
+		if v, ok := p[key]; ok {
+			c.Compression = strings.ToLower(strings.TrimSpace(v))
+		}
+	}
+	if err := numbersFromProperties(&c, p); err != nil {
+		return c, err
+	}
+	f, err := converterFormat(p)
+	if err != nil {
+		return c, err
+	}
+	c.Format = f
+	return c, nil
+}
+
+// UnusedProperties lists, sorted, the keys of p that FromProperties does not read and
+// used does not claim either.
+func UnusedProperties(p map[string]string, used func(key string) bool) []string {
+	var unused []string
+	for k := range p {
+		if !connectKeys[k] && !used(k) {
+			unused = append(unused, k)
+		}
+	}
+	slices.Sort(unused)
+	return unused
+}
+
+func isFileSource(cls string) bool {
+	switch cls {
+	case "FileStreamSource", "FileStreamSourceConnector", "org.apache.kafka.connect.file.FileStreamSourceConnector":
+		return true
+	}
+	return false
+}
+
+func numbersFromProperties(c *Config, p map[string]string) error {
+	if v, ok := p["batch.size"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return fmt.Errorf("batch.size=%q: want a positive integer", v)
+		}
+		c.BatchLines = n
+	}
+	if v, ok := p["offset.flush.interval.ms"]; ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("offset.flush.interval.ms=%q: want a positive integer", v)
+		}
+		c.FlushInterval = time.Duration(n) * time.Millisecond
+	}
+	return nil
+}
+
+// converterFormat maps Connect's value converter to a record format. The key is always null,
+// which every converter writes as null, so key.converter needs no mapping.
+func converterFormat(p map[string]string) (Format, error) {
+	conv := strings.TrimSpace(p["value.converter"])
+	switch conv {
+	case "", "org.apache.kafka.connect.json.JsonConverter":
+		// JsonConverter's schemas.enable defaults to true; a stock worker sets it explicitly.
+		if strings.EqualFold(strings.TrimSpace(p["value.converter.schemas.enable"]), "false") {
+			return FormatJSON, nil
+		}
+		return FormatJSONSchema, nil
+	case "org.apache.kafka.connect.storage.StringConverter":
+		return FormatString, nil
+	}
+	return 0, fmt.Errorf("value.converter=%s: bridge writes JsonConverter or StringConverter values", conv)
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

@@ -125,6 +125,16 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
+	num := cfg.Num
+	if cfg.Top > 0 {
+		num = cfg.Top
+	}
+	pcfg := sink.DefaultStdoutConfig()
+	pcfg.Num = num
+	out2, err := sink.NewStdout(out, pcfg)
+	if err != nil {
+		return err
+	}
 	scfg := stream.DefaultConfig(cfg.Topic)
 	scfg.Brokers, scfg.Group, scfg.Interval, scfg.FromBeginning = []string{broker.Addr()}, DefaultGroup, cfg.Interval, true
 	scfg.Top = cfg.Top
@@ -132,11 +142,6 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	num := cfg.Num
-	if cfg.Top > 0 {
-		num = cfg.Top
-	}
-	out2 := sink.NewStdout(out, sink.StdoutConfig{Num: num})
 
 	log.Info("demo running: Ctrl-C stops it", "log", logPath, "broker", broker.Addr(), "topic", cfg.Topic, "live", cfg.Live)
 	write := func(ctx context.Context) error { return replay(ctx, logPath, cfg.Speed) }

@@ -97,36 +97,31 @@ type Config struct {
 	MinETA    time.Duration // ...or once what is left takes longer than this at the current rate
 }
 
-func (c Config) withDefaults() Config {
-	if c.Tick == 0 {
-		c.Tick = DefaultTick
-	}
-	if c.LogEvery == 0 {
-		c.LogEvery = DefaultLogEvery
-	}
-	if c.MinETA == 0 {
-		c.MinETA = DefaultMinETA
-	}
-	if c.Items == "" {
-		c.Items = "items"
-	}
-	return c
+// DefaultConfig returns a Reporter's settings with the Default* intervals, logging; the
+// caller names the job, its units and its threshold.
+func DefaultConfig() Config {
+	return Config{Items: "items", Mode: ModeLog, Tick: DefaultTick, LogEvery: DefaultLogEvery, MinETA: DefaultMinETA}
 }
 
-// Validate reports the first bad value of c (after defaults).
+// Validate reports every bad value of c at once.
 func (c Config) Validate() error {
-	c = c.withDefaults()
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...)))
+	}
 	switch {
 	case c.Mode == ModeAuto:
-		return fmt.Errorf("%w: mode auto must be resolved to bar or log", ErrInvalidConfig)
+		bad("mode auto must be resolved to bar or log")
 	case c.Mode < ModeAuto || c.Mode > ModeOff:
-		return fmt.Errorf("%w: mode %d", ErrInvalidConfig, c.Mode)
-	case c.Tick < 0, c.LogEvery < 0, c.MinETA < 0, c.MinBehind < 0:
-		return fmt.Errorf("%w: negative interval or threshold", ErrInvalidConfig)
-	case c.Mode == ModeBar && c.Tick == 0:
-		return fmt.Errorf("%w: no tick", ErrInvalidConfig)
+		bad("mode %d", c.Mode)
 	}
-	return nil
+	if c.Tick <= 0 || c.LogEvery <= 0 {
+		bad("tick %v and log interval %v must be positive", c.Tick, c.LogEvery)
+	}
+	if c.MinETA < 0 || c.MinBehind < 0 {
+		bad("negative threshold")
+	}
+	return errors.Join(errs...)
 }
 
 // Reporter samples a job every tick and reports while it is far behind.
@@ -157,7 +152,6 @@ func New(cfg Config, sample func() Sample, log *slog.Logger, term *Terminal) (*R
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
 	if cfg.Mode == ModeBar && term == nil {
 		return nil, fmt.Errorf("%w: bar mode without a terminal", ErrInvalidConfig)
 	}

@@ -36,7 +36,7 @@ func newLogReporter(t *testing.T, out *syncBuffer) *Reporter {
 	t.Helper()
 	log := slog.New(slog.NewJSONHandler(out, nil))
 	r, err := New(Config{Name: "source", Unit: Bytes, Items: "lines", Mode: ModeLog,
-		LogEvery: 10 * time.Second, MinBehind: 8 << 20}, nil, log, nil)
+		Tick: DefaultTick, LogEvery: 10 * time.Second, MinETA: DefaultMinETA, MinBehind: 8 << 20}, nil, log, nil)
 	require.NoError(t, err)
 	return r
 }
@@ -141,7 +141,8 @@ func TestBarOnTerminal(t *testing.T) {
 	var screen syncBuffer
 	term := NewTerminal(&screen)
 	log := slog.New(slog.NewTextHandler(term, nil))
-	r, err := New(Config{Name: "stream", Unit: Records, Items: "records", Mode: ModeBar, MinBehind: 1000},
+	r, err := New(Config{Name: "stream", Unit: Records, Items: "records", Mode: ModeBar,
+		Tick: DefaultTick, LogEvery: DefaultLogEvery, MinETA: DefaultMinETA, MinBehind: 1000},
 		nil, log, term)
 	require.NoError(t, err)
 	start := time.Unix(1000, 0)
@@ -169,7 +170,7 @@ func TestRunSamplesUntilCancelled(t *testing.T) {
 		return Sample{Behind: 50<<20 - d, Done: d, Items: d / 100}
 	}
 	r, err := New(Config{Name: "source", Unit: Bytes, Items: "lines", Mode: ModeLog,
-		Tick: time.Millisecond, MinBehind: 8 << 20}, sample, log, nil)
+		Tick: time.Millisecond, LogEvery: DefaultLogEvery, MinETA: DefaultMinETA, MinBehind: 8 << 20}, sample, log, nil)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	ended := make(chan error)
@@ -209,12 +210,15 @@ func TestConfigValidate(t *testing.T) {
 		"auto unresolved": {Mode: ModeAuto},
 		"negative":        {Mode: ModeLog, MinBehind: -1},
 		"bad mode":        {Mode: Mode(9)},
+		"no tick":         {Mode: ModeLog, LogEvery: time.Second},
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.ErrorIs(t, cfg.Validate(), ErrInvalidConfig)
 		})
 	}
-	_, err := New(Config{Mode: ModeBar}, nil, slog.Default(), nil)
+	cfg := DefaultConfig()
+	cfg.Mode = ModeBar
+	_, err := New(cfg, nil, slog.Default(), nil)
 	assert.ErrorIs(t, err, ErrInvalidConfig, "a bar needs a terminal")
 }
 
@@ -273,7 +277,7 @@ func TestETAAfterSuddenBacklog(t *testing.T) {
 	var out syncBuffer
 	log := slog.New(slog.NewJSONHandler(&out, nil))
 	r, err := New(Config{Name: "stream", Unit: Records, Items: "records", Mode: ModeLog,
-		LogEvery: time.Second, MinBehind: 100_000}, nil, log, nil)
+		Tick: DefaultTick, LogEvery: time.Second, MinETA: DefaultMinETA, MinBehind: 100_000}, nil, log, nil)
 	require.NoError(t, err)
 	start := time.Unix(1000, 0)
 	r.step(start, Sample{})

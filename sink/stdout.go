@@ -15,21 +15,30 @@ const DefaultNum = 10
 
 const dashes = "-------------------------------------------\n"
 
-// StdoutConfig configures the pprint sink.
+// StdoutConfig configures the pprint sink; start from DefaultStdoutConfig.
 type StdoutConfig struct {
 	// Num is how many tuples (or counts) to print per batch; "..." follows when there are more.
 	Num int
-	// Location is the time zone of the "Time:" line; nil means time.Local, as Python's
+	// Location is the time zone of the "Time:" line: time.Local by default, as Python's
 	// datetime.fromtimestamp uses the local zone.
 	Location *time.Location
 }
 
-// Validate reports a bad field.
+// DefaultStdoutConfig returns pyspark's pprint() settings: DefaultNum tuples, local time.
+func DefaultStdoutConfig() StdoutConfig {
+	return StdoutConfig{Num: DefaultNum, Location: time.Local}
+}
+
+// Validate reports every bad field at once.
 func (c StdoutConfig) Validate() error {
+	var errs []error
 	if c.Num < 0 {
-		return errors.New("num must not be negative")
+		errs = append(errs, errors.New("num must not be negative"))
 	}
-	return nil
+	if c.Location == nil {
+		errs = append(errs, errors.New("no time zone"))
+	}
+	return errors.Join(errs...)
 }
 
 // Stdout prints each batch exactly as pyspark's DStream.pprint(num) does.
@@ -42,11 +51,11 @@ type Stdout struct {
 var _ Sink = (*Stdout)(nil)
 
 // NewStdout returns a pprint sink writing to w; it flushes w after every batch.
-func NewStdout(w io.Writer, cfg StdoutConfig) *Stdout {
-	if cfg.Location == nil {
-		cfg.Location = time.Local
+func NewStdout(w io.Writer, cfg StdoutConfig) (*Stdout, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("stdout sink: %w", err)
 	}
-	return &Stdout{w: bufio.NewWriterSize(w, 64<<10), cfg: cfg}
+	return &Stdout{w: bufio.NewWriterSize(w, 64<<10), cfg: cfg}, nil
 }
 
 // Write prints b: dashes, "Time: ...", dashes, up to Num records, "..." when there are

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,7 +41,8 @@ func TestStdoutGolden(t *testing.T) {
 			require.NoError(t, err)
 
 			var out bytes.Buffer
-			s := NewStdout(&out, StdoutConfig{Num: c.Num, Location: loc})
+			s, err := NewStdout(&out, StdoutConfig{Num: c.Num, Location: loc})
+			require.NoError(t, err)
 			for _, b := range c.Batches {
 				batch := Batch{Time: time.UnixMilli(b.Ms)}
 				for _, p := range b.Tuples {
@@ -78,7 +80,8 @@ func TestStdoutGoldenIsPython(t *testing.T) {
 
 func TestStdoutFlushesEveryBatch(t *testing.T) {
 	var out bytes.Buffer
-	s := NewStdout(&out, StdoutConfig{Num: 10, Location: time.UTC})
+	s, err := NewStdout(&out, StdoutConfig{Num: 10, Location: time.UTC})
+	require.NoError(t, err)
 	require.NoError(t, s.Write(context.Background(), Batch{
 		Time:   time.UnixMilli(2000),
 		Tuples: []Tuple{{Src: "a", Dst: "b"}},
@@ -87,12 +90,23 @@ func TestStdoutFlushesEveryBatch(t *testing.T) {
 		"-------------------------------------------\n('a', 'b')\n\n", out.String())
 }
 
+func TestStdoutConfigValidate(t *testing.T) {
+	require.NoError(t, DefaultStdoutConfig().Validate())
+	err := StdoutConfig{Num: -1}.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "num must not be negative")
+	assert.Contains(t, err.Error(), "no time zone", "every bad field at once")
+	_, err = NewStdout(io.Discard, StdoutConfig{Num: -1, Location: time.UTC})
+	assert.Error(t, err, "NewStdout validates")
+}
+
 func BenchmarkStdoutWrite(b *testing.B) {
 	batch := Batch{Time: time.UnixMilli(1764270242000)}
 	for i := 0; i < 10000; i++ {
 		batch.Tuples = append(batch.Tuples, Tuple{Src: "192.168.1.10", Dst: "10.0.0.1"})
 	}
-	s := NewStdout(discard{}, StdoutConfig{Num: 10})
+	s, err := NewStdout(discard{}, DefaultStdoutConfig())
+	require.NoError(b, err)
 	for b.Loop() {
 		_ = s.Write(context.Background(), batch)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/bridge-project/bridge/connector"
 	"github.com/bridge-project/bridge/metrics"
@@ -27,8 +28,7 @@ type progressOpts struct {
 func (p progressOpts) on() bool { return p.mode != progress.ModeOff }
 
 // readProgressOpts resolves --progress. auto draws a bar when stderr is a terminal, unless
-// a sink prints to stdout on a terminal too (the bar would tear the batches). With a bar,
-// the logger is rebuilt on the terminal so log lines stay above the bar.
+// a sink prints to stdout on a terminal too (the bar would tear the batches).
 func readProgressOpts(a *app, s *settings, stdoutSink bool) (progressOpts, error) {
 	mode, err := progress.ParseMode(s.String("progress"))
 	if err != nil {
@@ -43,41 +43,52 @@ func readProgressOpts(a *app, s *settings, stdoutSink bool) (progressOpts, error
 	p := progressOpts{mode: mode}
 	if mode == progress.ModeBar {
 		p.term = progress.NewTerminal(a.stderr)
-		log, err := newLogger(p.term, s.String("log-level"), s.String("log-format"))
-		if err != nil {
-			return p, usageError{err}
-		}
-		a.log = log
 	}
 	return p, nil
 }
 
+// logger returns the command's logger: with a bar, one on the bar's terminal, so that log
+// lines stay above the bar; else the root's.
+func (p progressOpts) logger(a *app, s *settings) (*slog.Logger, error) {
+	if p.term == nil {
+		return a.log, nil
+	}
+	log, err := newLogger(p.term, s.String("log-level"), s.String("log-format"))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return log, nil
+}
+
 // sourceReporter reports a source far behind the end of file, in bytes and lines.
-func (p progressOpts) sourceReporter(a *app, file string, st *connector.Stats) func(context.Context) error {
+func (p progressOpts) sourceReporter(log *slog.Logger, file string, st *connector.Stats) func(context.Context) error {
 	sample := func() progress.Sample {
 		behind, _ := metrics.BytesBehind(file, st)
 		return progress.Sample{Behind: behind, Done: st.BytesRead.Load(), Items: st.LinesRead.Load()}
 	}
-	cfg := progress.Config{Name: "source", Unit: progress.Bytes, Items: "lines", Mode: p.mode, MinBehind: sourceMinBehind}
-	return p.reporter(a, cfg, sample)
+	return p.reporter(log, "source", progress.Bytes, "lines", sourceMinBehind, sample)
 }
 
 // streamReporter reports a stream lagging behind its topics, in records.
-func (p progressOpts) streamReporter(a *app, lag func() int64, stats func() stream.Stats) func(context.Context) error {
+func (p progressOpts) streamReporter(log *slog.Logger, lag func() int64, stats func() stream.Stats) func(context.Context) error {
 	sample := func() progress.Sample {
 		n := stats().Records
 		return progress.Sample{Behind: lag(), Done: n, Items: n}
 	}
-	cfg := progress.Config{Name: "stream", Unit: progress.Records, Items: "records", Mode: p.mode, MinBehind: streamMinBehind}
-	return p.reporter(a, cfg, sample)
+	return p.reporter(log, "stream", progress.Records, "records", streamMinBehind, sample)
 }
 
-func (p progressOpts) reporter(a *app, cfg progress.Config, sample func() progress.Sample) func(context.Context) error {
+// reporter reports the job name, counted in unit and items, once more than minBehind is
+// left.
+func (p progressOpts) reporter(log *slog.Logger, name string, unit progress.Unit, items string, minBehind int64,
+	sample func() progress.Sample) func(context.Context) error {
 	return func(ctx context.Context) error {
 		if !p.on() {
 			return nil
 		}
-		r, err := progress.New(cfg, sample, a.log, p.term)
+		cfg := progress.DefaultConfig()
+		cfg.Name, cfg.Unit, cfg.Items, cfg.Mode, cfg.MinBehind = name, unit, items, p.mode, minBehind
+		r, err := progress.New(cfg, sample, log, p.term)
 		if err != nil {
 			return err
 		}

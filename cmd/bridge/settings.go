@@ -47,6 +47,9 @@ func loadSettings(cmd *cobra.Command) (*settings, error) {
 		if err := readConfigFile(v, file); err != nil {
 			return nil, err
 		}
+		if err := checkConfigKeys(cmd, file); err != nil {
+			return nil, err
+		}
 	}
 	return &settings{v: v}, nil
 }

@@ -1,19 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/metrics"
 )
 
 func newSourceCmd(a *app) *cobra.Command {
@@ -51,26 +52,44 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 			return nil
 		}),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
 			s, err := loadSettings(cmd)
 			if err != nil {
 				return err
 			}
-			cfg, err := sourceConfig(cmd, s, args, a.log)
+			watch, err := readWatchOpts(a, s, true, false)
 			if err != nil {
 				return err
 			}
-			if err := secureSource(cmd, s, args, &cfg, a.log); err != nil {
-				return err
-			}
-			obs, err := newSourceObserver(a, s, &cfg) // metrics, status, progress
+			log, err := watch.prog.logger(a, s)
 			if err != nil {
 				return err
 			}
-			src, err := connector.New(cfg, a.log)
+			cfg, err := sourceConfig(cmd, s, args, log)
+			if err != nil {
+				return err
+			}
+			if err := secureSource(cmd, s, args, &cfg, log); err != nil {
+				return err
+			}
+			latency := watch.produceLatency(&cfg)
+			src, err := connector.New(cfg, log)
 			if err != nil {
 				return usageError{err}
 			}
-			return obs.run(cmd.Context(), src)
+
+			w := startWatchers(ctx, log)
+			defer w.stop()
+			status, err := serveSourceMetrics(w, watch.addr, cfg, src, latency)
+			if err != nil {
+				return err
+			}
+			w.goRun("progress", watch.prog.sourceReporter(log, cfg.File, src.Stats()))
+			if err := src.Run(ctx); err != nil {
+				sourceFailed(ctx, log, status, watch.linger, err)
+				return err
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -97,49 +116,43 @@ connector and bridge has none yet, it resumes where Connect stopped.`,
 	f.Duration("shutdown-timeout", connector.DefaultShutdownTimeout, "how long a stop waits for Kafka to acknowledge lines in flight")
 	f.String("compression", connector.DefaultCompression, "record batch compression: none, gzip, snappy, lz4 or zstd (Connect's producer.compression.type)")
 	addSecurityFlags(f)
-	addObserveFlags(f, true)
+	addWatchFlags(f, true)
 	return cmd
 }
 
-// sourceConfig resolves the flags, then fills what the user did not set from the Connect
-// properties files, if given.
+// sourceFailed shows a failed source's FAILED status, when metrics are on, for linger (or
+// until a signal) before the command exits.
+func sourceFailed(ctx context.Context, log *slog.Logger, status *metrics.Status, linger time.Duration, err error) {
+	if status == nil {
+		return
+	}
+	status.Failed(err)
+	if linger <= 0 {
+		return
+	}
+	log.Error("source failed; serving its FAILED status before exiting", "err", err, "for", linger)
+	t := time.NewTimer(linger)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// sourceConfig lays the settings over each other, weakest first: the defaults, the Connect
+// properties files (if given), then each flag the user set (as a flag, a BRIDGE_*
+// variable or a --config key), as resolveSecurity does for the security settings.
 func sourceConfig(cmd *cobra.Command, s *settings, args []string, log *slog.Logger) (connector.Config, error) {
-	cfg := connector.Config{
-		Name:               s.String("name"),
-		File:               s.String("file"),
-		Topic:              s.String("topic"),
-		Brokers:            s.StringSlice("brokers"),
-		OffsetsFile:        s.String("offsets"),
-		ConnectOffsetsFile: s.String("connect-offsets"),
-		FlushInterval:      s.Duration("flush-interval"),
-		ExactlyOnce:        s.Bool("exactly-once"),
-		OffsetsTopic:       s.String("offsets-topic"),
-		TransactionalID:    s.String("transactional-id"),
-		TransactionTimeout: s.Duration("transaction-timeout"),
-		MaxRecordBytes:     s.Int("max-record-bytes"),
-		BatchLines:         s.Int("batch-size"),
-		MaxBufferedRecords: s.Int("max-buffered-records"),
-		MaxBufferedBytes:   s.Int("max-buffered-bytes"),
-		Poll:               s.Bool("poll"),
-		PollInterval:       s.Duration("poll-interval"),
-		RotateWait:         s.Duration("rotate-wait"),
-		ShutdownTimeout:    s.Duration("shutdown-timeout"),
-		Compression:        s.String("compression"),
-	}
-	var err error
-	if cfg.Format, err = connector.ParseFormat(s.String("format")); err != nil {
-		s.Fail(fmt.Errorf("invalid value for --format: %q: want json-schema, json or string", s.String("format")))
-	}
-	if cfg.Oversize, err = connector.ParseOversize(s.String("oversize")); err != nil {
-		s.Fail(fmt.Errorf("invalid value for --oversize: %q: want truncate, skip or fail", s.String("oversize")))
-	}
-	if err := s.Err(); err != nil {
-		return cfg, err
-	}
+	cfg := connector.DefaultConfig()
 	if len(args) == 2 {
-		if err := applyConnectProps(cmd, s, &cfg, args[0], args[1], log); err != nil {
+		var err error
+		if cfg, err = connectConfig(cfg, args[0], args[1], log); err != nil {
 			return cfg, usageError{err}
 		}
+	}
+	overlaySourceFlags(cmd, s, &cfg)
+	if err := s.Err(); err != nil {
+		return cfg, err
 	}
 	if cfg.OffsetsFile == "" {
 		cfg.OffsetsFile = connector.DefaultOffsetsPath(stateDir(), cfg.Name, cfg.File)
@@ -149,6 +162,59 @@ func sourceConfig(cmd *cobra.Command, s *settings, args []string, log *slog.Logg
 			"but never writes it; pick another", cfg.OffsetsFile)}
 	}
 	return cfg, nil
+}
+
+// sourceFlags set each field of a source's config from its flag, when the user set it.
+var sourceFlags = []struct {
+	flag string
+	set  func(*settings, *connector.Config)
+}{
+	{"name", func(s *settings, c *connector.Config) { c.Name = s.String("name") }},
+	{"file", func(s *settings, c *connector.Config) { c.File = s.String("file") }},
+	{"topic", func(s *settings, c *connector.Config) { c.Topic = s.String("topic") }},
+	{"brokers", func(s *settings, c *connector.Config) { c.Brokers = s.StringSlice("brokers") }},
+	{"format", setFormat},
+	{"offsets", func(s *settings, c *connector.Config) { c.OffsetsFile = s.String("offsets") }},
+	{"connect-offsets", func(s *settings, c *connector.Config) { c.ConnectOffsetsFile = s.String("connect-offsets") }},
+	{"flush-interval", func(s *settings, c *connector.Config) { c.FlushInterval = s.Duration("flush-interval") }},
+	{"exactly-once", func(s *settings, c *connector.Config) { c.ExactlyOnce = s.Bool("exactly-once") }},
+	{"offsets-topic", func(s *settings, c *connector.Config) { c.OffsetsTopic = s.String("offsets-topic") }},
+	{"transactional-id", func(s *settings, c *connector.Config) { c.TransactionalID = s.String("transactional-id") }},
+	{"transaction-timeout", func(s *settings, c *connector.Config) { c.TransactionTimeout = s.Duration("transaction-timeout") }},
+	{"oversize", setOversize},
+	{"max-record-bytes", func(s *settings, c *connector.Config) { c.MaxRecordBytes = s.Int("max-record-bytes") }},
+	{"batch-size", func(s *settings, c *connector.Config) { c.BatchLines = s.Int("batch-size") }},
+	{"max-buffered-records", func(s *settings, c *connector.Config) { c.MaxBufferedRecords = s.Int("max-buffered-records") }},
+	{"max-buffered-bytes", func(s *settings, c *connector.Config) { c.MaxBufferedBytes = s.Int("max-buffered-bytes") }},
+	{"poll", func(s *settings, c *connector.Config) { c.Poll = s.Bool("poll") }},
+	{"poll-interval", func(s *settings, c *connector.Config) { c.PollInterval = s.Duration("poll-interval") }},
+	{"rotate-wait", func(s *settings, c *connector.Config) { c.RotateWait = s.Duration("rotate-wait") }},
+	{"shutdown-timeout", func(s *settings, c *connector.Config) { c.ShutdownTimeout = s.Duration("shutdown-timeout") }},
+	{"compression", func(s *settings, c *connector.Config) { c.Compression = s.String("compression") }},
+}
+
+func overlaySourceFlags(cmd *cobra.Command, s *settings, c *connector.Config) {
+	for _, f := range sourceFlags {
+		if s.Changed(cmd, f.flag) {
+			f.set(s, c)
+		}
+	}
+}
+
+func setFormat(s *settings, c *connector.Config) {
+	f, err := connector.ParseFormat(s.String("format"))
+	if err != nil {
+		s.Fail(fmt.Errorf("invalid value for --format: %q: want json-schema, json or string", s.String("format")))
+	}
+	c.Format = f
+}
+
+func setOversize(s *settings, c *connector.Config) {
+	o, err := connector.ParseOversize(s.String("oversize"))
+	if err != nil {
+		s.Fail(fmt.Errorf("invalid value for --oversize: %q: want truncate, skip or fail", s.String("oversize")))
+	}
+	c.Oversize = o
 }
 
 // stateDir is where bridge keeps state: $XDG_STATE_HOME/bridge, ~/.local/state/bridge, or
@@ -169,45 +235,31 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && aa == bb
 }
 
-// connectKeys are the Connect settings bridge understands, or knowingly has no use for.
-var connectKeys = map[string]bool{
-	"bootstrap.servers": true, "key.converter": true, "value.converter": true,
-	"key.converter.schemas.enable": true, "value.converter.schemas.enable": true,
-	"offset.storage.file.filename": true, "offset.flush.interval.ms": true,
-	"name": true, "connector.class": true, "tasks.max": true, "file": true, "topic": true,
-	"batch.size": true, "producer.compression.type": true, "producer.override.compression.type": true,
-}
-
-// applyConnectProps fills cfg from a Connect standalone worker and FileStreamSource connector
-// config, for every setting the user did not give as a flag, variable or config-file key.
-func applyConnectProps(cmd *cobra.Command, s *settings, cfg *connector.Config, worker, conn string, log *slog.Logger) error {
+// connectConfig lays a Connect standalone worker's and FileStreamSource connector's
+// settings over base, and logs what bridge leaves out of them.
+func connectConfig(base connector.Config, worker, conn string, log *slog.Logger) (connector.Config, error) {
 	props := map[string]string{}
 	for _, name := range []string{worker, conn} {
 		p, err := readProps(name)
 		if err != nil {
-			return err
+			return base, err
 		}
-		for k, v := range p {
-			props[k] = v
-		}
+		maps.Copy(props, p)
 	}
-	if cls := props["connector.class"]; !isFileSource(cls) {
-		return fmt.Errorf("%s: connector.class=%q: bridge source only replaces FileStreamSource", conn, cls)
+	cfg, err := connector.FromProperties(base, props)
+	if errors.Is(err, connector.ErrNotFileSource) {
+		return cfg, fmt.Errorf("%s: %w", conn, err)
 	}
-	var unknown []string
-	for k := range props {
-		if !connectKeys[k] && !isSecurityProp(k) {
-			unknown = append(unknown, k)
-		}
+	if err != nil {
+		return cfg, err
 	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		log.Info("ignoring Connect settings bridge has no use for", "keys", strings.Join(unknown, ","))
+	if unused := connector.UnusedProperties(props, isSecurityProp); len(unused) > 0 {
+		log.Info("ignoring Connect settings bridge has no use for", "keys", strings.Join(unused, ","))
 	}
 	if tm := props["tasks.max"]; tm != "" && tm != "1" {
 		log.Info("tasks.max ignored: FileStreamSource runs one task per file anyway", "tasks.max", tm)
 	}
-	return setFromProps(cmd, s, cfg, props)
+	return cfg, nil
 }
 
 func readProps(name string) (map[string]string, error) {
@@ -221,97 +273,4 @@ func readProps(name string) (map[string]string, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return p, nil
-}
-
-func isFileSource(cls string) bool {
-	switch cls {
-	case "FileStreamSource", "FileStreamSourceConnector", "org.apache.kafka.connect.file.FileStreamSourceConnector":
-		return true
-	}
-	return false
-}
-
-// setFromProps maps each understood property onto cfg unless the user set its flag.
-func setFromProps(cmd *cobra.Command, s *settings, cfg *connector.Config, props map[string]string) error {
-	unset := func(flag, key string) (string, bool) {
-		v, ok := props[key]
-		return v, ok && !s.Changed(cmd, flag)
-	}
-	if v, ok := unset("brokers", "bootstrap.servers"); ok {
-		cfg.Brokers = splitList(v)
-	}
-	if v, ok := unset("name", "name"); ok {
-		cfg.Name = v
-	}
-	if v, ok := unset("file", "file"); ok {
-		cfg.File = v
-	}
-	if v, ok := unset("topic", "topic"); ok {
-		cfg.Topic = v
-	}
-	if v, ok := unset("connect-offsets", "offset.storage.file.filename"); ok {
-		cfg.ConnectOffsetsFile = v
-	}
-	// The connector's override wins over the worker's producer setting, as in Connect.
-	for _, key := range []string{"producer.compression.type", "producer.override.compression.type"} {
-		if v, ok := unset("compression", key); ok {
-			cfg.Compression = strings.ToLower(strings.TrimSpace(v))
-		}
-	}
-	if err := setNumbers(cmd, s, cfg, props); err != nil {
-		return err
-	}
-	if !s.Changed(cmd, "format") {
-		f, err := converterFormat(props)
-		if err != nil {
-			return err
-		}
-		cfg.Format = f
-	}
-	return nil
-}
-
-func setNumbers(cmd *cobra.Command, s *settings, cfg *connector.Config, props map[string]string) error {
-	if v, ok := props["batch.size"]; ok && !s.Changed(cmd, "batch-size") {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			return fmt.Errorf("batch.size=%q: want a positive integer", v)
-		}
-		cfg.BatchLines = n
-	}
-	if v, ok := props["offset.flush.interval.ms"]; ok && !s.Changed(cmd, "flush-interval") {
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || n < 1 {
-			return fmt.Errorf("offset.flush.interval.ms=%q: want a positive integer", v)
-		}
-		cfg.FlushInterval = time.Duration(n) * time.Millisecond
-	}
-	return nil
-}
-
-// converterFormat maps Connect's value converter to a record format. The key is always null,
-// which every converter writes as null, so key.converter needs no mapping.
-func converterFormat(props map[string]string) (connector.Format, error) {
-	conv := strings.TrimSpace(props["value.converter"])
-	switch conv {
-	case "", "org.apache.kafka.connect.json.JsonConverter":
-		// JsonConverter's schemas.enable defaults to true; a stock worker sets it explicitly.
-		if strings.EqualFold(strings.TrimSpace(props["value.converter.schemas.enable"]), "false") {
-			return connector.FormatJSON, nil
-		}
-		return connector.FormatJSONSchema, nil
-	case "org.apache.kafka.connect.storage.StringConverter":
-		return connector.FormatString, nil
-	}
-	return 0, fmt.Errorf("value.converter=%s: bridge writes JsonConverter or StringConverter values", conv)
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, item := range strings.Split(v, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
   bridge stream demo2 --sink kafka:pairs --exactly-once`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
 			s, err := loadSettings(cmd)
 			if err != nil {
 				return err
@@ -50,14 +52,38 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 			if err := checkStreamConfig(cfg, specs); err != nil {
 				return usageError{err}
 			}
-			if err := secureStream(cmd, s, &cfg, a.log); err != nil {
-				return err
-			}
-			obs, err := newStreamObserver(a, s, &cfg, specs) // metrics, lag progress
+			watch, err := readWatchOpts(a, s, false, printsToStdout(specs))
 			if err != nil {
 				return err
 			}
-			return runStream(cmd.Context(), a, cfg, specs, num, obs)
+			log, err := watch.prog.logger(a, s)
+			if err != nil {
+				return err
+			}
+			if err := secureStream(cmd, s, &cfg, log); err != nil {
+				return err
+			}
+			obs := watch.streamBatches(&cfg) // nil when nothing watches
+			st, err := stream.New(cfg, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			sinks, err := openSinks(a, st, specs, cfg.Top, num)
+			defer func() { closeSinks(log, sinks) }()
+			if err != nil {
+				return err
+			}
+
+			w := startWatchers(ctx, log)
+			defer w.stop()
+			if err := serveStreamMetrics(w, watch.addr, cfg, st, obs); err != nil {
+				return err
+			}
+			if obs != nil {
+				w.goRun("progress", watch.prog.streamReporter(log, obs.Lag, st.Stats))
+			}
+			return st.Run(ctx, sinks)
 		},
 	}
 	f := cmd.Flags()
@@ -75,7 +101,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 	f.Duration("session-timeout", stream.DefaultSessionTimeout, "how long the group waits for a killed member before moving its partitions (broker bounds: 6s-30m)")
 	f.String("transactional-id", "", "with --exactly-once: a stable per-instance transactional id (default: unique per run)")
 	addSecurityFlags(f)
-	addObserveFlags(f, false)
+	addWatchFlags(f, false)
 	return cmd
 }
 
@@ -140,6 +166,16 @@ func checkStreamConfig(cfg stream.Config, specs []sinkSpec) error {
 	return nil
 }
 
+// printsToStdout reports whether a sink writes to stdout.
+func printsToStdout(specs []sinkSpec) bool {
+	for _, sp := range specs {
+		if sp.kind == "stdout" || (sp.kind == "jsonl" && sp.arg == "-") {
+			return true
+		}
+	}
+	return false
+}
+
 func hasKind(specs []sinkSpec, kind string) bool {
 	for _, s := range specs {
 		if s.kind == kind {
@@ -147,20 +183,6 @@ func hasKind(specs []sinkSpec, kind string) bool {
 		}
 	}
 	return false
-}
-
-func runStream(ctx context.Context, a *app, cfg stream.Config, specs []sinkSpec, num int, obs *streamObserver) error {
-	st, err := stream.New(cfg, a.log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sinks, err := openSinks(a, st, specs, cfg.Top, num)
-	defer func() { closeSinks(a, sinks) }()
-	if err != nil {
-		return err
-	}
-	return obs.run(ctx, st, sinks)
 }
 
 func openSinks(a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sink.Sink, error) {
@@ -173,7 +195,9 @@ func openSinks(a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sin
 			if top > 0 {
 				num = top // --top N prints the N most frequent pairs
 			}
-			sk = sink.NewStdout(a.stdout, sink.StdoutConfig{Num: num})
+			cfg := sink.DefaultStdoutConfig()
+			cfg.Num = num
+			sk, err = sink.NewStdout(a.stdout, cfg)
 		case spec.kind == "jsonl" && spec.arg == "-":
 			sk = sink.NewJSONL(a.stdout)
 		case spec.kind == "jsonl":
@@ -189,12 +213,12 @@ func openSinks(a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sin
 	return sinks, nil
 }
 
-func closeSinks(a *app, sinks []sink.Sink) {
+func closeSinks(log *slog.Logger, sinks []sink.Sink) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, sk := range sinks {
 		if err := sk.Close(ctx); err != nil {
-			a.log.Error("close sink", "sink", sk, "err", err)
+			log.Error("close sink", "sink", sk, "err", err)
 		}
 	}
 }

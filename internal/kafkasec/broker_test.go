@@ -167,6 +167,28 @@ func TestSecureBrokerPipeline(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) { runPipeline(t, k, pl) })
 	}
+	// Kafka's default store type is JKS, and PKCS12 the other common one: the stores are
+	// made by the JDK's keytool from the node's CA and client certificate, as a Connect
+	// operator would make them.
+	for _, store := range []struct {
+		typ   StoreType
+		typed bool
+	}{{StoreJKS, true}, {StorePKCS12, true}, {StoreJKS, false}} {
+		name := fmt.Sprintf("SSL with a client certificate in %s stores made by keytool", store.typ)
+		if !store.typed {
+			name += ", type left to Kafka's default"
+		}
+		t.Run(name, func(t *testing.T) {
+			stores := keytoolStores(t, t.TempDir(), store.typ, k.CAFile, k.ClientCertFile, k.ClientKeyFile)
+			runPipeline(t, k, pipeline{
+				broker:       k.SSL,
+				connectProps: stores.properties(store.typed) + "ssl.endpoint.identification.algorithm=\n",
+				streamArg: append(tls, "--tls-cert-file", k.ClientCertFile, "--tls-key-file", k.ClientKeyFile,
+					"--tls-server-name", "localhost"),
+				secret: stores.storePass,
+			})
+		})
+	}
 }
 
 // keystore is the client's key and chain in one file, as Kafka's PEM keystore holds them.

@@ -66,6 +66,14 @@ type Config struct {
 	// ssl.keystore.key).
 	CertPEM string
 	KeyPEM  Secret
+	// TrustStoreType and KeyStoreType say how CAFile and CertFile are stored: PEM, or
+	// Kafka's JKS and PKCS12 stores (ssl.truststore.type, ssl.keystore.type); StoreAuto
+	// tells them apart by their bytes. A JKS or PKCS12 key store holds the key too, and
+	// KeyFile is then unused.
+	TrustStoreType, KeyStoreType StoreType
+	// TrustStorePassword and KeyStorePassword open JKS and PKCS12 stores; KeyPassword
+	// opens the key entry of a JKS store (Kafka's ssl.key.password; default: the store's).
+	TrustStorePassword, KeyStorePassword, KeyPassword Secret
 	// ServerName is the name the broker's certificate must hold; empty means the host
 	// of each broker's address.
 	ServerName string
@@ -95,7 +103,9 @@ func (c Config) Protocol() string {
 }
 
 // Secrets returns the secrets the config holds, for Redact.
-func (c Config) Secrets() []Secret { return []Secret{c.Password, c.KeyPEM} }
+func (c Config) Secrets() []Secret {
+	return []Secret{c.Password, c.KeyPEM, c.TrustStorePassword, c.KeyStorePassword, c.KeyPassword}
+}
 
 // Validate reports settings that contradict each other or are missing.
 func (c Config) Validate() error {

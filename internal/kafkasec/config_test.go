@@ -110,7 +110,7 @@ func TestOpts(t *testing.T) {
 		says string
 	}{
 		{Config{TLS: true, CAFile: filepath.Join(dir, "missing.pem")}, "no such file"},
-		{Config{TLS: true, CAFile: jks}, "PEM trust stores only"},
+		{Config{TLS: true, CAFile: jks}, "JKS trust store " + jks},
 		{Config{TLS: true, CertFile: certFile}, "client certificate and key"},
 		{Config{TLS: true, CertFile: certFile, KeyFile: encrypted}, "encrypted"},
 		{Config{TLS: true, CertFile: certFile, KeyFile: caFile}, "client certificate and key"},

@@ -14,10 +14,11 @@ import (
 // The example worker configurations in testdata/security read as they say.
 func TestExampleProperties(t *testing.T) {
 	for file, want := range map[string]Config{
-		"connect-standalone-sasl-ssl.properties": {TLS: true, CAFile: "/etc/kafka/secrets/ca.pem",
+		"connect-standalone-sasl-ssl.properties": {TLS: true, CAFile: "/etc/kafka/secrets/ca.pem", TrustStoreType: StorePEM,
 			SASL: MechanismScramSHA512, Username: "connect", Password: NewSecret("change-me")},
 		"connect-standalone-mtls.properties": {TLS: true, CAFile: "/etc/kafka/secrets/ca.pem",
-			CertFile: "/etc/kafka/secrets/client-keystore.pem", SkipHostnameCheck: true},
+			CertFile: "/etc/kafka/secrets/client-keystore.pem", SkipHostnameCheck: true,
+			TrustStoreType: StorePEM, KeyStoreType: StorePEM},
 	} {
 		t.Run(file, func(t *testing.T) {
 			f, err := os.Open(filepath.Join("..", "..", "testdata", "security", file))

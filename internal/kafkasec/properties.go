@@ -76,8 +76,7 @@ func lookup(p map[string]string, key string, prefixes []string) (string, bool) {
 
 // FromProperties reads a Kafka client's security settings as Kafka would from the
 // properties p, each key looked up under prefixes first (see ProducerPrefixes). Stores
-// must be PEM: a truststore or keystore of another type is an error naming the way to
-// convert it. Errors name keys, never the values of secret ones.
+// may be PEM, JKS or PKCS12 files. Errors name keys, never the values of secret ones.
 func FromProperties(p map[string]string, prefixes ...string) (Config, error) {
 	get := func(key string) string { v, _ := lookup(p, key, prefixes); return v }
 	var c Config
@@ -145,34 +144,34 @@ func (c *Config) tlsFromProps(p map[string]string, get func(string) string, pref
 	if v, ok := lookup(p, PropEndpointIdentication, prefixes); ok && v == "" {
 		c.SkipHostnameCheck = true
 	}
-	if err := pemStore(get(PropTruststoreType), PropTruststoreType, get(PropTruststoreLocation) != ""); err != nil {
+	var err error
+	if c.TrustStoreType, err = storeType(get(PropTruststoreType), PropTruststoreType); err != nil {
+		return err
+	}
+	if c.KeyStoreType, err = storeType(get(PropKeystoreType), PropKeystoreType); err != nil {
 		return err
 	}
 	c.CAFile, c.CAPEM = get(PropTruststoreLocation), get(PropTruststoreCerts)
-	if err := pemStore(get(PropKeystoreType), PropKeystoreType, get(PropKeystoreLocation) != ""); err != nil {
-		return err
-	}
-	if get(PropKeyPassword) != "" {
-		return fmt.Errorf("%w: %s is set: bridge reads unencrypted PEM keys only "+
-			"(decrypt the key with openssl pkcs8 -topk8 -nocrypt and keep its file mode 600)", ErrConfig, PropKeyPassword)
-	}
+	c.TrustStorePassword = NewSecret(get(PropTruststorePassword))
 	c.CertFile, c.CertPEM = get(PropKeystoreLocation), get(PropKeystoreChain)
 	c.KeyPEM = NewSecret(get(PropKeystoreKey))
+	c.KeyStorePassword, c.KeyPassword = NewSecret(get(PropKeystorePassword)), NewSecret(get(PropKeyPassword))
+	if !c.KeyPassword.IsZero() && (c.KeyStoreType == StorePEM || c.CertFile == "") {
+		return fmt.Errorf("%w: %s is set for a PEM key: bridge reads unencrypted PEM keys only "+
+			"(decrypt the key with openssl pkcs8 -topk8 -nocrypt and keep its file mode 600)", ErrConfig, PropKeyPassword)
+	}
 	if (c.CertPEM == "") != c.KeyPEM.IsZero() {
 		return fmt.Errorf("%w: %s and %s go together", ErrConfig, PropKeystoreChain, PropKeystoreKey)
 	}
 	return nil
 }
 
-// pemStore accepts a store type of PEM, or none when the store is a file: bridge then
-// finds out from the file itself whether it is PEM.
-func pemStore(typ, key string, isFile bool) error {
-	switch {
-	case strings.EqualFold(typ, "PEM"), typ == "":
-		return nil
-	case !isFile:
-		return nil // a type with no store to read is harmless
+// storeType reads a store type property. Kafka's default when it is unset is JKS;
+// bridge then tells the store's type from its bytes, so PEM files keep working too.
+func storeType(v, key string) (StoreType, error) {
+	t, err := ParseStoreType(v)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", key, err)
 	}
-	return fmt.Errorf("%w: %s=%s: bridge reads PEM stores only (ssl.*.type=PEM); convert with "+
-		"keytool -exportcert -rfc (trust store) or openssl pkcs12 -nodes (key store)", ErrConfig, key, typ)
+	return t, nil
 }

@@ -31,13 +31,14 @@ func TestFromProperties(t *testing.T) {
 		{"nothing", "bootstrap.servers=localhost:9092\n", Config{}},
 		{"plaintext", "security.protocol=PLAINTEXT\nssl.truststore.location=/ignored.pem\n", Config{}},
 		{"ssl with a PEM truststore", "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location=/etc/kafka/ca.pem\n",
-			Config{TLS: true, CAFile: "/etc/kafka/ca.pem"}},
+			Config{TLS: true, CAFile: "/etc/kafka/ca.pem", TrustStoreType: StorePEM}},
 		{"ssl, case and spaces", "security.protocol = ssl \nssl.truststore.location=ca.pem\n", Config{TLS: true, CAFile: "ca.pem"}},
 		{"ssl with a PEM keystore file", "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.location=ks.pem\n",
-			Config{TLS: true, CertFile: "ks.pem"}},
+			Config{TLS: true, CertFile: "ks.pem", KeyStoreType: StorePEM}},
 		{"ssl inline", "security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.certificates=-----BEGIN CERTIFICATE-----\\n...\n" +
 			"ssl.keystore.type=PEM\nssl.keystore.certificate.chain=CHAIN\nssl.keystore.key=KEY\n",
-			Config{TLS: true, CAPEM: "-----BEGIN CERTIFICATE-----\n...", CertPEM: "CHAIN", KeyPEM: NewSecret("KEY")}},
+			Config{TLS: true, CAPEM: "-----BEGIN CERTIFICATE-----\n...", CertPEM: "CHAIN", KeyPEM: NewSecret("KEY"),
+				TrustStoreType: StorePEM, KeyStoreType: StorePEM}},
 		{"no hostname check", "security.protocol=SSL\nssl.endpoint.identification.algorithm=\n", Config{TLS: true, SkipHostnameCheck: true}},
 		{"hostname check", "security.protocol=SSL\nssl.endpoint.identification.algorithm=https\n", Config{TLS: true}},
 		{"sasl_ssl scram", "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n" + jaas + "ssl.truststore.location=ca.pem\n",
@@ -51,7 +52,7 @@ func TestFromProperties(t *testing.T) {
 		{"producer.override. wins over producer.",
 			"producer.security.protocol=SSL\nproducer.ssl.truststore.location=worker.pem\nproducer.override.ssl.truststore.location=conn.pem\n",
 			Config{TLS: true, CAFile: "conn.pem"}},
-		{"type JKS without a store", "security.protocol=SSL\nssl.keystore.type=JKS\n", Config{TLS: true}},
+		{"type JKS without a store", "security.protocol=SSL\nssl.keystore.type=JKS\n", Config{TLS: true, KeyStoreType: StoreJKS}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := FromProperties(parseProps(t, tc.in), ProducerPrefixes...)
@@ -74,8 +75,8 @@ func TestFromPropertiesErrors(t *testing.T) {
 			"com.sun.security.auth.module.Krb5LoginModule is not supported"},
 		{"no password", "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=" + PlainLoginModule + " required username=u;\n", "want username"},
 		{"broken JAAS", "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=" + PlainLoginModule + " required username=u \"" + propPassword + "\";\n", "value not specified"},
-		{"JKS truststore", "security.protocol=SSL\nssl.truststore.type=JKS\nssl.truststore.location=ts.jks\nssl.truststore.password=" + propPassword + "\n", "PEM stores only"},
-		{"PKCS12 keystore", "security.protocol=SSL\nssl.keystore.type=PKCS12\nssl.keystore.location=ks.p12\n", "PEM stores only"},
+		{"BKS truststore", "security.protocol=SSL\nssl.truststore.type=BKS\nssl.truststore.location=ts.bks\nssl.truststore.password=" + propPassword + "\n", "want PEM, JKS or PKCS12"},
+		{"PKCS11 keystore", "security.protocol=SSL\nssl.keystore.type=PKCS11\n", "want PEM, JKS or PKCS12"},
 		{"encrypted key", "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.location=ks.pem\nssl.key.password=" + propPassword + "\n", "unencrypted PEM keys only"},
 		{"key without chain", "security.protocol=SSL\nssl.keystore.key=" + propPassword + "\n", "go together"},
 	} {

@@ -38,10 +38,10 @@ func (c Config) tlsConfig() (*tls.Config, error) {
 
 // roots returns the pool of trusted CAs, or nil for the system's.
 func (c Config) roots() (*x509.CertPool, error) {
-	data, name := []byte(c.CAPEM), "inline CA certificates"
+	data, name, typ := []byte(c.CAPEM), "inline CA certificates", StorePEM
 	if c.CAFile != "" {
 		var err error
-		if data, err = os.ReadFile(c.CAFile); err != nil {
+		if data, typ, err = readStoreFile(c.CAFile, c.TrustStoreType); err != nil {
 			return nil, fmt.Errorf("%w: CA file: %w", ErrConfig, err)
 		}
 		name = "CA file " + c.CAFile
@@ -50,9 +50,18 @@ func (c Config) roots() (*x509.CertPool, error) {
 		return nil, nil
 	}
 	pool := x509.NewCertPool()
+	if typ != StorePEM {
+		certs, err := readTrustStore(data, typ, c.TrustStorePassword)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s trust store %s: %w", ErrConfig, typ, c.CAFile, err)
+		}
+		for _, cert := range certs {
+			pool.AddCert(cert)
+		}
+		return pool, nil
+	}
 	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("%w: %s: no PEM certificate in it (bridge reads PEM trust stores only; "+
-			"convert a JKS or PKCS12 one with keytool -exportcert -rfc or openssl pkcs12 -nokeys)", ErrConfig, name)
+		return nil, fmt.Errorf("%w: %s: no PEM certificate in it", ErrConfig, name)
 	}
 	return pool, nil
 }
@@ -61,12 +70,21 @@ func (c Config) roots() (*x509.CertPool, error) {
 // and a certificate file the key, as Kafka's single-file PEM keystore does.
 func (c Config) clientCert() (tls.Certificate, error) {
 	certPEM, keyPEM := []byte(c.CertPEM), []byte(c.KeyPEM.Reveal())
-	var err error
 	if c.CertFile != "" {
-		if certPEM, err = os.ReadFile(c.CertFile); err != nil {
+		data, typ, err := readStoreFile(c.CertFile, c.KeyStoreType)
+		if err != nil {
 			return tls.Certificate{}, fmt.Errorf("%w: client certificate: %w", ErrConfig, err)
 		}
+		if typ != StorePEM {
+			cert, err := readKeyStore(data, typ, c.KeyStorePassword, c.KeyPassword)
+			if err != nil {
+				return tls.Certificate{}, fmt.Errorf("%w: %s key store %s: %w", ErrConfig, typ, c.CertFile, err)
+			}
+			return cert, nil
+		}
+		certPEM = data
 	}
+	var err error
 	if c.KeyFile != "" {
 		if keyPEM, err = os.ReadFile(c.KeyFile); err != nil {
 			return tls.Certificate{}, fmt.Errorf("%w: client key: %w", ErrConfig, err)
