@@ -85,7 +85,7 @@ func (s *Stdout) Write(_ context.Context, b Batch) error {
 func (s *Stdout) appendRecords(buf []byte, b Batch) ([]byte, bool) {
 	n := s.cfg.Num
 	if b.Talkers != nil {
-		return appendTalkersPprint(buf, b.Talkers, n)
+		return AppendTalkerRowsPprint(buf, b.Talkers, n)
 	}
 	if b.Aggregate {
 		for i := 0; i < n && i < len(b.Counts); i++ {

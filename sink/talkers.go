@@ -17,8 +17,9 @@ import (
 // "approx" and "error". After the rows, one more object gives the window's totals, so a
 // reader can show what the rows leave out as "Other".
 
-// appendTalkersPprint appends up to n rows of r and reports whether the window held more.
-func appendTalkersPprint(buf []byte, r *talkers.Result, n int) ([]byte, bool) {
+// AppendTalkerRowsPprint appends up to n rows of r, one a line, and reports whether the
+// window held more.
+func AppendTalkerRowsPprint(buf []byte, r *talkers.Result, n int) ([]byte, bool) {
 	for i := 0; i < n && i < len(r.Rows); i++ {
 		row := &r.Rows[i]
 		v := row.Packets
@@ -39,7 +40,8 @@ func appendTalkersPprint(buf []byte, r *talkers.Result, n int) ([]byte, bool) {
 }
 
 // AppendTalkerRowJSON appends one row of r as a JSON object (no newline); bt is the
-// window's end as AppendJSONTime formats it, ws its start.
+// window's end as AppendJSONTime formats it, ws its start; both nil for totals over a
+// whole input, which have no window (and a pair row then has no batch_time).
 func AppendTalkerRowJSON(dst []byte, r *talkers.Result, row *talkers.Row, ws, bt []byte) []byte {
 	switch r.Key {
 	case talkers.Conversation:
@@ -55,7 +57,9 @@ func AppendTalkerRowJSON(dst []byte, r *talkers.Result, row *talkers.Row, ws, bt
 			v = row.Bytes
 		}
 		dst = appendInt(dst, "count", v)
-		dst = append(append(dst, `,"batch_time":`...), bt...)
+		if bt != nil {
+			dst = append(append(dst, `,"batch_time":`...), bt...)
+		}
 	}
 	dst = appendInt(dst, "packets", row.Packets)
 	dst = appendInt(dst, "bytes", row.Bytes)
@@ -75,7 +79,9 @@ func AppendTalkerRowJSON(dst []byte, r *talkers.Result, row *talkers.Row, ws, bt
 		dst = append(dst, `,"approx":true`...)
 		dst = appendInt(dst, "error", row.Error)
 	}
-	dst = appendWindow(dst, ws, bt)
+	if bt != nil {
+		dst = appendWindow(dst, ws, bt)
+	}
 	return append(dst, '}')
 }
 
@@ -83,9 +89,14 @@ func AppendTalkerRowJSON(dst []byte, r *talkers.Result, row *talkers.Row, ws, bt
 // exact total packets and bytes, and how many distinct keys it held ("keys_approx" when
 // that is an estimate).
 func AppendWindowTotalsJSON(dst []byte, r *talkers.Result, ws, bt []byte) []byte {
-	dst = append(append(dst, `{"window_start":`...), ws...)
-	dst = append(append(dst, `,"window_end":`...), bt...)
-	dst = appendInt(dst, "total_packets", r.Packets)
+	dst = append(dst, '{')
+	if bt != nil {
+		dst = append(append(dst, `"window_start":`...), ws...)
+		dst = append(append(dst, `,"window_end":`...), bt...)
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"total_packets":`...)
+	dst = strconv.AppendInt(dst, r.Packets, 10)
 	dst = appendInt(dst, "total_bytes", r.Bytes)
 	dst = appendInt(dst, "keys", r.Keys)
 	if !r.KeysExact {

@@ -141,6 +141,11 @@ func (c Config) Validate() error {
 	if c.Grace < 0 || c.Grace%time.Millisecond != 0 {
 		bad("grace %v: want a non-negative whole number of milliseconds", c.Grace)
 	}
+	if c.Top > 0 {
+		if err := c.talkConfig().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if (c.Time == TimeRecord || c.Grace != 0) && c.Top == 0 {
 		bad("record time and grace need top: they say when a window closes")
 	}
