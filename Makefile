@@ -10,7 +10,7 @@ TESTFLAGS ?= -race -timeout 20m
 WORKER    ?= testdata/connect/connect-standalone.properties
 CONNECTOR ?= testdata/connect/connect-file-source.properties
 
-.PHONY: help build install demo test test-short vet fmt kafka-up kafka-down kafka-clean kafka-status connect-standalone clean bench drills
+.PHONY: help build install demo demo-capture test test-short vet fmt kafka-up kafka-down kafka-clean kafka-status connect-standalone clean bench drills
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-20s %s\n", $$1, $$2}'
@@ -23,6 +23,11 @@ install: ## go install ./cmd/bridge
 
 demo: build ## run the whole pipeline on the embedded broker: no Kafka needed
 	$(BIN) demo
+
+demo-capture: ## rebuild the demo's office network: testdata/demo/office.pcap (netgen) and its tshark rendering
+	$(GO) run ./demo/netgen -o testdata/demo/office.pcap
+	tshark -r testdata/demo/office.pcap >testdata/demo/office.log
+	tshark --version | head -n 1 >testdata/demo/office.tshark-version
 
 test: vet ## go vet + go test -race ./... (against BRIDGE_TEST_BROKERS when set, else in-process kfake)
 	$(GO) test $(TESTFLAGS) ./...

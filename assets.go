@@ -5,8 +5,10 @@ package bridge
 
 import _ "embed"
 
-// DemoLog is a real tshark capture of loopback traffic the project generated itself
-// (scripts/capture-demo.sh), in tshark's default text layout; `bridge demo` replays it.
+// DemoLog is a minute of a small office network (testdata/demo/office.pcap, written by
+// demo/netgen) rendered by real tshark in its default text layout, as the blog's
+// `tshark -i en0 >> /tmp/en0.log` writes it; `bridge demo` replays it. `make demo-capture`
+// rebuilds both.
 //
-//go:embed testdata/demo/en0.log
+//go:embed testdata/demo/office.log
 var DemoLog []byte

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"time"
@@ -47,9 +46,12 @@ type Config struct {
 	// Speed divides the pauses of the replayed capture.
 	Speed float64
 	// Live captures with `tshark -l -i Iface` instead of replaying the bundled capture.
-	Live   bool
-	Iface  string
-	Tshark string // the tshark binary; default looked up on PATH
+	Live  bool
+	Iface string
+	// CaptureFilter is a capture filter (pcap-filter syntax) for --live; the embedded
+	// broker's port is excluded whether it is set or not.
+	CaptureFilter string
+	Tshark        string // the tshark binary; default looked up on PATH
 }
 
 // Validate reports the first bad field.
@@ -57,6 +59,10 @@ func (c Config) Validate() error {
 	switch {
 	case c.Live && c.Iface == "":
 		return errors.New("--live needs an interface: -i IFACE")
+	case !c.Live && c.Iface != "":
+		return errors.New("-i/--interface is for a live capture: add --live (bridge demo --live -i IFACE)")
+	case !c.Live && c.CaptureFilter != "":
+		return errors.New("-f/--capture-filter is for a live capture: add --live")
 	case c.Interval < 0, c.Num < 0, c.Top < 0, c.Speed < 0:
 		return errors.New("interval, num, top and speed must not be negative")
 	}
@@ -94,9 +100,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	cfg = cfg.withDefaults()
 	tshark := ""
 	if cfg.Live {
-		path, err := exec.LookPath(cfg.Tshark)
+		path, err := findTshark(cfg.Tshark)
 		if err != nil {
-			return ErrNoTshark
+			return err
 		}
 		tshark = path
 	}
@@ -146,7 +152,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	log.Info("demo running: Ctrl-C stops it", "log", logPath, "broker", broker.Addr(), "topic", cfg.Topic, "live", cfg.Live)
 	write := func(ctx context.Context) error { return replay(ctx, logPath, cfg.Speed) }
 	if cfg.Live {
-		write = func(ctx context.Context) error { return capture(ctx, tshark, cfg.Iface, logPath, log) }
+		args := captureArgs(cfg.Iface, cfg.CaptureFilter, broker.Addr())
+		write = func(ctx context.Context) error { return capture(ctx, tshark, args, logPath, log) }
 	}
 	return runAll(ctx,
 		func(ctx context.Context) error { return st.Run(ctx, []sink.Sink{out2}) },
@@ -178,25 +185,6 @@ func replay(ctx context.Context, path string, speed float64) error {
 	r := NewReplayer(bridge.DemoLog)
 	r.Speed = speed
 	return r.Run(ctx, f)
-}
-
-// capture runs `tshark -l -i iface` appending to path, as the blog's first terminal did.
-func capture(ctx context.Context, tshark, iface, path string, log *slog.Logger) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return fmt.Errorf("demo log: %w", err)
-	}
-	defer f.Close()
-	cmd := exec.CommandContext(ctx, tshark, "-l", "-i", iface)
-	cmd.Stdout = f
-	cmd.Stderr = os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
-	log.Info("capturing", "cmd", cmd.String())
-	if err := cmd.Run(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("tshark: %w", err)
-	}
-	return ctx.Err()
 }
 
 // runAll runs every part until ctx ends or one of them fails, which stops the others, and

@@ -18,21 +18,11 @@ type syncBuffer = testutil.SyncBuffer
 
 func TestDemoPrintsBatchesOfRealTuples(t *testing.T) {
 	var out syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Config{Interval: 500 * time.Millisecond, Speed: 4}, &out, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}()
+	stop := startDemo(t, Config{Interval: 500 * time.Millisecond, Speed: 4}, &out)
 	require.Eventually(t, func() bool {
-		return strings.Contains(out.String(), "('127.0.0.1', '127.0.0.1')\n")
+		return strings.Contains(out.String(), "('10.20.0.107', '10.20.0.1')\n")
 	}, 60*time.Second, 50*time.Millisecond, "a batch with tuples from the bundled capture; got:\n%s", out.String())
-	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err, "a cancelled demo stops cleanly")
-	case <-time.After(30 * time.Second):
-		t.Fatal("demo did not stop after cancel")
-	}
+	stop()
 	first := strings.SplitN(out.String(), "\n", 4)
 	require.Len(t, first, 4)
 	assert.Equal(t, strings.Repeat("-", 43), first[0])

@@ -1,6 +1,7 @@
 // Package demo runs the whole pipeline inside one process for a first look: the embedded
-// broker, a source following a log that a bundled real capture is replayed into, and the
-// stream job printing Spark-style batches. It is what `bridge demo` and `make demo` run.
+// broker, a source following a log that the bundled capture (an office network, see
+// demo/netgen) is replayed into, or that a live tshark writes, and the stream job printing
+// Spark-style batches. It is what `bridge demo` and `make demo` run.
 package demo
 
 import (

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Makes the demo's bundled capture: traffic this script generates itself on the loopback
-# interface only (HTTP over 127.0.0.1 and ::1, DNS-shaped UDP queries to local ports),
+# Makes testdata/demo/en0.log, the parser and connector tests' fixture of real tshark
+# output (the demo itself replays testdata/demo/office.log, see `make demo-capture`):
+# traffic this script generates itself on the loopback interface only (HTTP over
+# 127.0.0.1 and ::1, DNS-shaped UDP queries to local ports),
 # captured with tshark and rendered in tshark's default text layout, as the blog's
 # `tshark -i en0 >> /tmp/en0.log` would write it. Needs root (or capture rights) and tshark.
-#   scripts/capture-demo.sh [SECONDS]   writes testdata/demo/loopback.pcapng and en0.log
+#   scripts/capture-demo.sh [SECONDS]   writes testdata/demo/en0.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
@@ -42,5 +44,4 @@ while time.time() < end:
 PY
 wait "$capture" || true
 tshark -r "$work/lo.pcapng" >"$out/en0.log" 2>/dev/null
-cp "$work/lo.pcapng" "$out/loopback.pcapng"
-echo "wrote $out/loopback.pcapng and $out/en0.log ($(wc -l <"$out/en0.log") packets)"
+echo "wrote $out/en0.log ($(wc -l <"$out/en0.log") packets)"

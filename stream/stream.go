@@ -70,6 +70,12 @@ func New(cfg Config, log *slog.Logger) (*Stream, error) {
 	return s, nil
 }
 
+// EnsureTopic creates a kafka: sink's topic unless it exists (see sink.EnsureTopic), on
+// the stream's own connection.
+func (s *Stream) EnsureTopic(ctx context.Context, topic string) error {
+	return sink.EnsureTopic(ctx, s.cl, topic)
+}
+
 // Producer is what a Kafka sink of this stream must produce through: with ExactlyOnce,
 // its records then join the batch's transaction.
 func (s *Stream) Producer() sink.Producer {

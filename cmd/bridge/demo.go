@@ -13,27 +13,31 @@ func newDemoCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole pipeline in one process on the embedded broker: no Kafka needed",
-		Long: `Start the embedded broker, replay a bundled real tshark capture into a log at the pace
-it was captured, follow the log with the source, and print Spark-style batches of
-(source, destination) every --interval. With --live -i IFACE it runs tshark -l -i IFACE
-instead of the replay: the blog's three terminals in one command. Ctrl-C stops it.`,
-		Example: "  bridge demo\n  bridge demo --top 10\n  sudo bridge demo --live -i eth0",
-		Args:    usageArgs(cobra.NoArgs),
+		Long: `Start the embedded broker, replay a bundled minute of a small office network (rendered
+by real tshark) into a log at the pace it was captured, follow the log with the source,
+and print Spark-style batches of (source, destination) every --interval. With --live
+-i IFACE it runs tshark -l -i IFACE instead of the replay: the blog's three terminals in
+one command. A live capture always leaves out the embedded broker's own port; -f adds a
+capture filter of yours. Ctrl-C stops it.`,
+		Example: "  bridge demo\n  bridge demo --top 10\n  sudo bridge demo --live -i eth0\n" +
+			"  sudo bridge demo --live -i lo -f 'tcp port 8080'",
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := loadSettings(cmd)
 			if err != nil {
 				return err
 			}
 			cfg := demo.Config{
-				Listen:   s.String("listen"),
-				Dir:      s.String("dir"),
-				Topic:    s.String("topic"),
-				Interval: s.Duration("interval"),
-				Num:      s.Int("num"),
-				Top:      s.Int("top"),
-				Live:     s.Bool("live"),
-				Iface:    s.String("interface"),
-				Tshark:   s.String("tshark"),
+				Listen:        s.String("listen"),
+				Dir:           s.String("dir"),
+				Topic:         s.String("topic"),
+				Interval:      s.Duration("interval"),
+				Num:           s.Int("num"),
+				Top:           s.Int("top"),
+				Live:          s.Bool("live"),
+				Iface:         s.String("interface"),
+				Tshark:        s.String("tshark"),
+				CaptureFilter: s.String("capture-filter"),
 			}
 			speed := s.String("speed")
 			if err := s.Err(); err != nil {
@@ -58,6 +62,7 @@ instead of the replay: the blog's three terminals in one command. Ctrl-C stops i
 	f.String("speed", "1", "replay speed: 2 replays the capture twice as fast as it was recorded")
 	f.Bool("live", false, "capture live with tshark -l -i IFACE instead of replaying the bundled capture")
 	f.StringP("interface", "i", "", "interface for --live")
+	f.StringP("capture-filter", "f", "", "capture filter for --live (pcap-filter syntax), combined with \"not port BROKER_PORT\"")
 	f.String("tshark", "tshark", "tshark binary for --live")
 	return cmd
 }

@@ -70,7 +70,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 				return err
 			}
 			defer st.Close()
-			sinks, err := openSinks(a, st, specs, cfg.Top, num)
+			sinks, err := openSinks(ctx, a, st, specs, cfg.Top, num)
 			defer func() { closeSinks(log, sinks) }()
 			if err != nil {
 				return err
@@ -194,7 +194,7 @@ func hasKind(specs []sinkSpec, kind string) bool {
 	return false
 }
 
-func openSinks(a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sink.Sink, error) {
+func openSinks(ctx context.Context, a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sink.Sink, error) {
 	var sinks []sink.Sink
 	for _, spec := range specs {
 		var sk sink.Sink
@@ -212,7 +212,9 @@ func openSinks(a *app, st *stream.Stream, specs []sinkSpec, top, num int) ([]sin
 		case spec.kind == "jsonl":
 			sk, err = sink.CreateJSONL(spec.arg)
 		case spec.kind == "kafka":
-			sk, err = sink.NewKafka(st.Producer(), spec.arg)
+			if err = st.EnsureTopic(ctx, spec.arg); err == nil {
+				sk, err = sink.NewKafka(st.Producer(), spec.arg)
+			}
 		}
 		if err != nil {
 			return sinks, err
