@@ -302,22 +302,24 @@ func (g *groupRun) holdMarks() map[string]map[int32]kgo.EpochOffset {
 // place of the positions the client read to.
 func (g *groupRun) holdCommit(ctx context.Context, holds map[int32]int64) context.Context {
 	return kgo.PreTxnCommitFnContext(ctx, func(req *kmsg.TxnOffsetCommitRequest) error {
-		i := 0
-		for i < len(req.Topics) && req.Topics[i].Topic != g.panesT {
-			i++
+		topics := req.Topics[:0]
+		for _, t := range req.Topics {
+			if t.Topic != g.panesT {
+				topics = append(topics, t)
+			}
 		}
-		if i == len(req.Topics) {
-			t := kmsg.NewTxnOffsetCommitRequestTopic()
-			t.Topic = g.panesT
-			req.Topics = append(req.Topics, t)
+		req.Topics = topics
+		if len(holds) == 0 {
+			return nil
 		}
-		t := &req.Topics[i]
-		t.Partitions = t.Partitions[:0]
+		t := kmsg.NewTxnOffsetCommitRequestTopic()
+		t.Topic = g.panesT
 		for j, hold := range holds {
 			p := kmsg.NewTxnOffsetCommitRequestTopicPartition()
 			p.Partition, p.Offset, p.LeaderEpoch = j, hold, -1
 			t.Partitions = append(t.Partitions, p)
 		}
+		req.Topics = append(req.Topics, t)
 		return nil
 	})
 }
