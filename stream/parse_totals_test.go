@@ -186,5 +186,3 @@ func convFrames(t *testing.T, text string) map[string]int64 {
 	}
 	return out
 }
-
-
