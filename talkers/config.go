@@ -23,15 +23,15 @@ const (
 type Config struct {
 	Key       KeyKind       // what to count under; 0 is Pair
 	By        Measure       // what ranks the keys; 0 is Packets
-	Prefix    Prefix        // network rollup; the zero value is NoPrefix
+	Prefix    Prefix        // network rollup; the zero value (so also 0,0) is NoPrefix
 	Capacity  int           // keys per summary (--top-capacity); 0 is DefaultCapacity, or Unlimited
 	Top       int           // rows per result; 0 is every key the summary keeps
 	Protocols int           // rows of the protocol mix; 0 is DefaultProtocols
 	Window    time.Duration // window length W (Windows only)
 	Slide     time.Duration // slide S, W a multiple of S; 0 is W (tumbling)
-	// EmitEmpty makes Advance emit windows that hold no record, as Spark prints empty
-	// batches; otherwise they are skipped.
-	EmitEmpty bool
+	// SkipEmpty makes Advance skip windows that hold no record; by default it emits them,
+	// as Spark prints empty batches.
+	SkipEmpty bool
 }
 
 // withDefaults fills the zero fields.

@@ -11,7 +11,8 @@ import (
 //	nkeys { len(A) A len(B) B err packets bytes packets_ab bytes_ab packets_ba bytes_ba }
 //	sketch flag (0 or 1) [1024 register bytes]
 //
-// Keys are written in the summary's internal order; a decoder rebuilds the index and heap.
+// Keys are written in heap order (a limited summary), so a decoded summary has the same
+// heap and evicts exactly as the original would.
 const (
 	encodingVersion = 1
 	minEntryBytes   = 9 // two empty strings and seven one-byte varints
@@ -28,8 +29,8 @@ func (s *Summary) AppendBinary(b []byte) ([]byte, error) {
 	for _, v := range []int64{s.weight, s.packets, s.bytes, int64(len(s.ents))} {
 		b = binary.AppendVarint(b, v)
 	}
-	for i := range s.ents {
-		e := &s.ents[i]
+	for k := range s.ents {
+		e := &s.ents[s.encodingOrder(k)]
 		b = appendString(b, e.key.A)
 		b = appendString(b, e.key.B)
 		c := &e.c
@@ -77,4 +78,12 @@ func (s *Summary) UnmarshalBinary(data []byte) error {
 	t.heapify()
 	*s = t
 	return nil
+}
+
+// encodingOrder is the entry written k-th: the heap's k-th for a limited summary.
+func (s *Summary) encodingOrder(k int) int {
+	if s.capacity == Unlimited {
+		return k
+	}
+	return int(s.heap[k].ent)
 }

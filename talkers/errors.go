@@ -10,7 +10,8 @@ var (
 	ErrMeasure = errors.New("unknown measure (want packets or bytes)")
 	// ErrPrefix means a --prefix that is not V4[,V6] with V4 in 0..32 and V6 in 0..128.
 	ErrPrefix = errors.New("bad prefix (want V4[,V6], V4 0-32, V6 0-128)")
-	// ErrMismatch means two summaries of different kinds, measures or capacities.
+	// ErrMismatch means two summaries of different kinds, measures or capacities (or a
+	// summary merged with itself).
 	ErrMismatch = errors.New("summaries differ in kind, measure or capacity")
 	// ErrEncoding means bytes that are not a summary this version can read.
 	ErrEncoding = errors.New("bad summary encoding")

@@ -105,3 +105,14 @@ var (
 	allKinds    = []KeyKind{Pair, Conversation, Host}
 	allMeasures = []Measure{Packets, Bytes}
 )
+
+// heapValid reports whether s's heap is a min-heap whose positions match its entries.
+func heapValid(s *Summary) bool {
+	for i, h := range s.heap {
+		e := &s.ents[h.ent]
+		if int(e.pos) != i || h.count != e.count(s.by) || (i > 0 && s.less(i, (i-1)/2)) {
+			return false
+		}
+	}
+	return s.capacity == Unlimited || len(s.heap) == len(s.ents)
+}

@@ -100,9 +100,12 @@ func newName(s string) name {
 	return n
 }
 
-// compareNames orders a conversation's ends as Wireshark's conversation table does: IP
-// addresses by their binary form (IPv4 before IPv6, as netip orders them and as Wireshark
-// compares the address type first), anything else by its bytes.
+// compareNames orders a conversation's ends: IP addresses by their binary form (IPv4
+// before IPv6, as netip orders them and as Wireshark's cmp_address compares the address
+// type first), anything else by its bytes. Wireshark's conversation table instead makes
+// the first source it saw its address A; a key that depends on arrival order could not
+// be merged across instances, so A is the smaller end and the figures are the same with
+// the directions swapped (testdata/talkers/reverse.pcap pins this).
 func compareNames(a, b name) int {
 	if a.ip.IsValid() && b.ip.IsValid() {
 		if c := a.ip.Compare(b.ip); c != 0 {

@@ -1,13 +1,12 @@
 package talkers
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
-// Merge adds o's stream to s, so that s summarises both streams with the guarantee of a
-// Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with N
-// the combined weight, and no absent key above Bound. o is not changed.
+// Merge adds the others' streams to s, so that s summarises all of them with the guarantee
+// of a Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with
+// N the combined weight, and no absent key above Bound. The others are not changed (s
+// itself is not a valid other: ErrMismatch). It
+// costs O(M log M) for the M keys the summaries hold together.
 //
 // This is the merge of Agarwal, Cormode, Huang, Phillips, Wei and Yi, "Mergeable
 // Summaries" (PODS 2012; TODS 2013), written for Space-Saving: a Space-Saving summary with
@@ -18,53 +17,136 @@ import (
 // largest dropped count becoming the new Bound (no larger than the Misra-Gries cut at the
 // K-th largest, so their N/(k+1) bound holds). Merging exact summaries whose keys together
 // fit in K is exact.
-func (s *Summary) Merge(o *Summary) error {
-	if s.kind != o.kind || s.by != o.by || s.capacity != o.capacity {
-		return ErrMismatch
+func (s *Summary) Merge(others ...*Summary) error {
+	for _, o := range others {
+		if o == s || s.kind != o.kind || s.by != o.by || s.capacity != o.capacity {
+			return ErrMismatch
+		}
 	}
-	s.mergeDistinct(o)
-	sFloor := s.floor
+	// A key's count is the sum over the summaries, one that does not keep it counting its
+	// Bound. With d the sum of the Bounds that is d plus, over the summaries that keep the
+	// key, count - Bound (never negative: no error exceeds its Bound); errors likewise. So
+	// every summary is read once and the union is cut back once.
+	total := len(s.ents)
+	for _, o := range others {
+		total += len(o.ents)
+	}
+	s.ents = slices.Grow(s.ents, total-len(s.ents))
+	d := s.floor
 	for i := range s.ents {
-		e := &s.ents[i]
-		if j, ok := o.index[e.key]; ok {
-			e.err += o.ents[j].err
-			e.c.merge(o.ents[j].c)
-		} else {
-			e.err += o.floor
-		}
+		s.ents[i].err -= s.floor
 	}
-	for j := range o.ents {
-		oe := &o.ents[j]
-		if _, ok := s.index[oe.key]; !ok {
-			s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err + sFloor})
-			s.index[oe.key] = int32(len(s.ents) - 1)
-		}
+	for _, o := range others {
+		s.absorb(o)
+		d += o.floor
 	}
-	s.floor += o.floor
-	s.overflowed = s.overflowed || o.overflowed
-	s.weight += o.weight
-	s.packets += o.packets
-	s.bytes += o.bytes
+	for i := range s.ents {
+		s.ents[i].err += d
+	}
+	s.floor = d
 	s.truncate()
 	s.heapify()
 	return nil
 }
 
+// absorb adds o's keys, with their counts and errors less o's Bound, and its totals.
+func (s *Summary) absorb(o *Summary) {
+	s.mergeDistinct(o)
+	for j := range o.ents {
+		oe := &o.ents[j]
+		if i, ok := s.index[oe.key]; ok {
+			s.ents[i].err += oe.err - o.floor
+			s.ents[i].c.merge(oe.c)
+			continue
+		}
+		s.index[oe.key] = int32(len(s.ents))
+		s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err - o.floor})
+	}
+	s.overflowed = s.overflowed || o.overflowed
+	s.weight += o.weight
+	s.packets += o.packets
+	s.bytes += o.bytes
+}
+
 // truncate keeps the capacity largest counts; the largest dropped one bounds every key
-// that is no longer kept.
+// that is no longer kept. It selects rather than sorts (O(M) for M keys): of the keys
+// tied at the cut, the first in merge order stay, so the same summaries merged in the
+// same order keep the same keys.
 func (s *Summary) truncate() {
 	if s.capacity == Unlimited || len(s.ents) <= s.capacity {
 		return
 	}
 	s.startDistinct()
-	slices.SortFunc(s.ents, func(a, b entry) int { return cmp.Compare(b.count(s.by), a.count(s.by)) })
-	s.floor = max(s.floor, s.ents[s.capacity].count(s.by))
+	counts := make([]int64, len(s.ents))
+	for i := range s.ents {
+		counts[i] = s.ents[i].count(s.by)
+	}
+	cut := kthLargest(counts, s.capacity)
+	above := 0 // keys above the cut, all kept
+	for i := range s.ents {
+		if s.ents[i].count(s.by) > cut {
+			above++
+		}
+	}
+	ties := s.capacity - above
+	kept := s.ents[:0]
+	dropped := int64(0)
+	for _, e := range s.ents {
+		c := e.count(s.by)
+		switch {
+		case c > cut:
+			kept = append(kept, e)
+		case c == cut && ties > 0:
+			kept = append(kept, e)
+			ties--
+		default:
+			dropped = max(dropped, c)
+		}
+	}
+	s.floor = max(s.floor, dropped)
 	s.overflowed = true
-	s.ents = s.ents[:s.capacity]
+	s.ents = kept
 	clear(s.index)
 	for i := range s.ents {
 		s.index[s.ents[i].key] = int32(i)
 	}
+}
+
+// kthLargest returns the k-th largest of v (1 ≤ k ≤ len(v)), reordering v: Hoare's
+// quickselect with a median-of-three pivot, O(len(v)) expected.
+func kthLargest(v []int64, k int) int64 {
+	lo, hi, want := 0, len(v)-1, k-1 // want: index in descending order
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		pivot := median3(v[lo], v[mid], v[hi])
+		i, j := lo, hi
+		for i <= j {
+			for v[i] > pivot {
+				i++
+			}
+			for v[j] < pivot {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case want <= j:
+			hi = j
+		case want >= i:
+			lo = i
+		default:
+			return v[want]
+		}
+	}
+	return v[want]
+}
+
+func median3(a, b, c int64) int64 {
+	return max(min(a, b), min(max(a, b), c))
 }
 
 // mergeDistinct combines the distinct-key sketches; a side without one still keeps every

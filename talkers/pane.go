@@ -25,10 +25,15 @@ func (p *pane) add(src, dst name, length int64, proto string) {
 	p.proto.update(Key{A: proto}, length, 0)
 }
 
-func (p *pane) merge(o *pane) {
-	// Same Config, so the summaries always match.
-	_ = p.talk.Merge(o.talk)
-	_ = p.proto.Merge(o.proto)
+// merge adds the panes to p. They share p's Config, so their summaries always match.
+func (p *pane) merge(panes []*pane) {
+	talk := make([]*Summary, len(panes))
+	proto := make([]*Summary, len(panes))
+	for i, o := range panes {
+		talk[i], proto[i] = o.talk, o.proto
+	}
+	_ = p.talk.Merge(talk...)
+	_ = p.proto.Merge(proto...)
 }
 
 func (p *pane) reset() {

@@ -8,7 +8,8 @@ import (
 )
 
 // Prefix is the network length IP addresses are rolled up to: V4 bits for IPv4, V6 bits
-// for IPv6. The zero value is not valid; NoPrefix keeps addresses as they are.
+// for IPv6. NoPrefix keeps addresses as they are (and Config takes its zero Prefix as
+// NoPrefix).
 type Prefix struct{ V4, V6 int }
 
 // NoPrefix keeps every address whole.
@@ -115,4 +116,29 @@ func (r *Roller) remember(s string) name {
 	n := r.prefix.roll(s)
 	r.names[s] = n
 	return n
+}
+
+// names turns the addresses of a packet into names: through a Roller when there is a
+// prefix, else as they are (a flood of distinct addresses would only miss a cache), parsed
+// for a conversation, which orders its ends.
+type names struct {
+	roller *Roller
+	parse  bool
+}
+
+func newNames(c Config) names {
+	if c.Prefix == NoPrefix {
+		return names{parse: c.Key == Conversation}
+	}
+	return names{roller: NewRoller(c.Prefix)}
+}
+
+func (n names) of(s string) name {
+	switch {
+	case n.roller != nil:
+		return n.roller.name(s)
+	case n.parse:
+		return newName(s)
+	}
+	return name{s: s}
 }

@@ -20,6 +20,7 @@ func TestSummaryExactUnderCapacity(t *testing.T) {
 				want := bruteForce(kind, pkts)
 				s := summaryOf(kind, by, len(want), pkts)
 				assert.True(t, s.Exact())
+				assert.True(t, heapValid(s))
 				assert.Zero(t, s.Bound())
 				rows := s.Top(nil, 0)
 				require.Len(t, rows, len(want))
@@ -65,6 +66,7 @@ func adversarial(r *rand.Rand, light, heavy, heavyEach int) []pkt {
 func assertBound(t *testing.T, s *Summary, want map[Key]Counts, heavies int) {
 	t.Helper()
 	assert.False(t, s.Exact())
+	assert.True(t, heapValid(s))
 	assert.LessOrEqual(t, s.Bound(), s.Weight()/int64(s.Capacity()), "Bound ≤ N/K")
 	rows := s.Top(nil, 0)
 	for _, row := range rows {
