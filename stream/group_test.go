@@ -158,3 +158,34 @@ func TestGroupAnswerEqualsOneMember(t *testing.T) {
 }
 
 var _ sink.Sink = (*recorder)(nil)
+
+// TestGroupBacklogKeepsItsWindows is issue 14's outage, in small: records that came while
+// no member ran (their timestamps spread over ten windows in the past) are, once a member
+// starts, answered in the windows their timestamps say, not as one catch-up window.
+func TestGroupBacklogKeepsItsWindows(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 6)
+	group := topic + "-g"
+	dropGroupTopics(t, c, group)
+	win := 200 * time.Millisecond
+	t0 := time.Now().Add(-30 * time.Second).Truncate(win)
+	recs := timedRecords(topic, t0, win)[:0]
+	for _, r := range timedRecords(topic, t0, win) {
+		if r.Timestamp.Before(t0.Add(10 * win)) {
+			recs = append(recs, r)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, c.Client(t).ProduceSync(ctx, recs...).FirstErr())
+
+	rec := &recorder{}
+	start(t, groupConfig(c, topic, group, talkers.Pair), rec)
+	got := windowsOf(t, rec, 10)
+	require.Len(t, got, 10)
+	for w := range 10 {
+		r := got[t0.Add(time.Duration(w+1)*win).UTC()]
+		require.NotNil(t, r, "window %d", w)
+		assert.Equal(t, int64(30+w%7), r.Packets, "window %d", w)
+	}
+}
