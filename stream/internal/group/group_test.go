@@ -235,3 +235,26 @@ func TestPanesDrain(t *testing.T) {
 	assert.Equal(t, int64(2), got[2].Records)
 	assert.Equal(t, 0, ps.Len())
 }
+
+func TestMergerHoldKeepsTheLastCheckpoint(t *testing.T) {
+	var f feed
+	f.delta(2000, 0, 1, counts{"a b": 1})
+	f.delta(2000, 1, 1, counts{"a b": 1})
+	f.marks(3000, 3000)
+	m := NewMerger(newCounts)
+	f.apply(t, m, 0)
+	require.Len(t, m.Due(0), 1)
+	f.vals = append(f.vals, AppendCheckpoint(nil, Checkpoint{Through: 2000}))
+	f.marks(3500, 3500)
+	f.apply(t, m, 3)
+	hold, _ := m.Hold()
+	assert.Equal(t, int64(3), hold, "a new owner must read the checkpoint again")
+
+	f.delta(2000, 0, 4, counts{"late": 4}) // after the partition moved
+	var late int64
+	next := NewMerger(newCounts)
+	next.Late = func(_, n int64) { late += n }
+	f.apply(t, next, int(hold))
+	assert.Empty(t, next.Due(0), "the late delta is no new window")
+	assert.Equal(t, int64(4), late)
+}

@@ -28,6 +28,8 @@ type Merger[S Summary] struct {
 	emitted bool
 	next    int64 // the offset after the last record applied
 	started bool
+	ckpt    int64 // the offset of the last checkpoint applied, when ckpted
+	ckpted  bool
 	cursor  int64 // with empty windows: every window end up to it was considered
 	cursed  bool
 	// Late is told of the records of a delta that came after its window was emitted.
@@ -81,6 +83,7 @@ func (m *Merger[S]) Apply(offset int64, v []byte) error {
 			return err
 		}
 		m.markEmitted(c.Through)
+		m.ckpt, m.ckpted = offset, true
 		return nil
 	}
 }
@@ -202,11 +205,15 @@ func (m *Merger[S]) Open() int { return len(m.open) }
 func (m *Merger[S]) Emitted() (int64, bool) { return m.through, m.emitted }
 
 // Hold is the offset the merger may commit: the first delta of a window not yet emitted,
-// or past everything applied. Whoever reads the partition from there rebuilds the open
-// windows; the deltas of windows already emitted it meets again are dropped when it
-// reads the checkpoint that follows them.
+// or past everything applied, but never past the last checkpoint. Whoever reads the
+// partition from there rebuilds the open windows; the deltas of windows already emitted
+// it meets again are dropped when it reads the checkpoint that follows them, and a late
+// delta of a window emitted long ago is known as late, not taken for a new window.
 func (m *Merger[S]) Hold() (int64, bool) {
 	hold, ok := m.next, m.started
+	if m.ckpted {
+		hold = min(hold, m.ckpt)
+	}
 	for _, w := range m.open {
 		if w.first < hold {
 			hold = w.first
