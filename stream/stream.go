@@ -2,7 +2,8 @@
 // reads into micro-batches on a fixed time grid, turns each record into a (src, dst)
 // tuple, hands every batch to the sinks and commits the batch's offsets only after every
 // sink has written it (at-least-once), or inside one Kafka transaction with the Kafka
-// sink's output (exactly-once).
+// sink's output (exactly-once). With Top it counts talkers into windows instead, and the
+// members of a group merge their counts through Kafka into one answer (group.go).
 package stream
 
 import (

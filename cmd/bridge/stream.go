@@ -31,6 +31,13 @@ A batch's offsets are committed only after every sink has written it, so a crash
 re-reads at most the batches not yet committed (at-least-once). With --exactly-once and
 a kafka: sink, each batch's output and offsets commit in one Kafka transaction.
 
+With --top N the output is instead, per window, the N top talkers (--key pair,
+conversation or host, ranked --by packets or bytes) over the records of every member of
+the group: members exchange mergeable summaries through the topic <group>-talkers-panes
+and every member prints each window's answer, read from <group>-talkers-answers; a
+kafka: sink gets each window once. --time record puts a record in the window of its
+Kafka timestamp instead of the batch that read it.
+
 Record values may be Connect JsonConverter envelopes (with or without schema) or plain
 lines. --parser tshark finds tshark's Source and Destination columns on any default
 layout and counts and skips lines that are not packets; --parser seed is the blog's
@@ -38,6 +45,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 		Example: `  bridge stream demo2
   bridge stream demo2 --from-beginning --sink stdout --sink jsonl:pairs.jsonl
   bridge stream demo2 --top 5 --window 60s --slide 10s
+  bridge stream demo2 --top 10 --key conversation --by bytes --time record --grace 5s
   bridge stream demo2 --sink kafka:pairs --exactly-once`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -144,6 +152,9 @@ func streamConfig(s *settings, topics []string) (stream.Config, []sinkSpec, int)
 	}
 	if num < 0 {
 		s.Fail(fmt.Errorf("invalid value for --num: %d must not be negative", num))
+	}
+	if cfg.TopCapacity < 1 {
+		s.Fail(fmt.Errorf("invalid value for --top-capacity: %d must be positive", cfg.TopCapacity))
 	}
 	return cfg, specs, num
 }
