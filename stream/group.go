@@ -34,15 +34,18 @@ type summaries struct {
 // windows of the internal partitions it owns and emits those that closed. Only Run's
 // goroutine touches it, but for the ownership changes the client's callbacks queue.
 type groupRun struct {
-	log      *slog.Logger
-	panesT   string
-	answersT string
-	parts    int32            // partitions of the panes topic
-	inputs   map[string]int32 // partitions of every input topic
-	layout   group.Layout
-	grace    int64 // ms
-	record   bool  // record time; else processing time
-	sums     summaries
+	log       *slog.Logger
+	panesT    string
+	answersT  string
+	parts     int32            // partitions of the panes topic
+	inputs    map[string]int32 // partitions of every input topic
+	layout    group.Layout
+	grace     int64 // ms
+	record    bool  // record time; else processing time
+	eos       bool  // exactly-once: the inputs are read read_committed
+	fromStart bool  // a partition without a committed offset is read from its start
+	cl        *kgo.Client
+	sums      summaries
 
 	clock    *group.Clock
 	panes    *group.Panes[groupSummary]
@@ -79,6 +82,7 @@ func newGroupRun(cfg Config, log *slog.Logger, sums summaries) *groupRun {
 		log: log, panesT: PanesTopic(cfg.Group), answersT: AnswersTopic(cfg.Group),
 		layout: group.Layout{Size: cfg.window().Milliseconds(), Slide: cfg.slide().Milliseconds(), Pane: pane.Milliseconds()},
 		grace:  cfg.Grace.Milliseconds(), record: cfg.Time == TimeRecord, sums: sums,
+		eos: cfg.ExactlyOnce, fromStart: cfg.FromBeginning,
 		clock:    group.NewClock(max(cfg.Interval, cfg.Grace)),
 		mergers:  make(map[int32]*group.Merger[groupSummary]),
 		restored: make(map[int32]bool),
@@ -200,6 +204,7 @@ func (g *groupRun) finish(ctx context.Context, p sink.Producer, kafka []sink.Sin
 	if err != nil {
 		return err
 	}
+	g.resolve(ctx, g.cl)
 	g.appendMarks()
 	if err := p.ProduceSync(ctx, g.recs...).FirstErr(); err != nil {
 		return fmt.Errorf("produce panes: %w", err)

@@ -27,6 +27,7 @@ type Clock struct {
 type partClock struct {
 	max      int64 // ms; valid when seen
 	seen     bool
+	known    bool      // a fetch, or Resolve, told whether it is read to its end
 	behind   bool      // the last fetch ended short of the partition's end
 	activity time.Time // last record, or the assignment
 }
@@ -36,11 +37,32 @@ func NewClock(idleAfter time.Duration) *Clock {
 	return &Clock{idleAfter: idleAfter, parts: make(map[Partition]*partClock)}
 }
 
-// Assign starts the clock of a partition the member now owns. Until its first fetch it
-// counts as behind for IdleAfter: a partition with a backlog is fetched long before.
+// Assign starts the clock of a partition the member now owns. It counts as behind until
+// a fetch or Resolve says it is read to its end: a partition just taken over may hold the
+// backlog of a crashed owner, whose records must not come after their windows closed.
 func (c *Clock) Assign(p Partition, now time.Time) {
 	if _, ok := c.parts[p]; !ok {
-		c.parts[p] = &partClock{activity: now}
+		c.parts[p] = &partClock{activity: now, behind: true}
+	}
+}
+
+// Unknown returns the owned partitions no fetch has told about yet, in order.
+func (c *Clock) Unknown() []Partition {
+	var out []Partition
+	for _, p := range c.Owned() {
+		if !c.parts[p].known {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Resolve says whether a partition no fetch has told about is read to its end (its
+// position against its end offset): an empty or caught-up partition that gets no record
+// is never fetched with records, yet must not hold the group back.
+func (c *Clock) Resolve(p Partition, caughtUp bool) {
+	if pc := c.parts[p]; pc != nil && !pc.known {
+		pc.known, pc.behind = true, !caughtUp
 	}
 }
 
@@ -68,7 +90,7 @@ func (c *Clock) Record(p Partition, ts int64, now time.Time) {
 // Fetched notes whether the last fetch of p ended short of its end.
 func (c *Clock) Fetched(p Partition, behind bool) {
 	if pc := c.parts[p]; pc != nil {
-		pc.behind = behind
+		pc.known, pc.behind = true, behind
 	}
 }
 
@@ -78,7 +100,7 @@ func (c *Clock) RecordMarks(now time.Time) []Mark {
 	for _, p := range c.Owned() {
 		pc := c.parts[p]
 		at, ok := pc.max, pc.seen
-		if !pc.behind && now.Sub(pc.activity) >= c.idleAfter {
+		if pc.known && !pc.behind && now.Sub(pc.activity) >= c.idleAfter {
 			at, ok = max(at, now.UnixMilli()), true
 		}
 		if ok {

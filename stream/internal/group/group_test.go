@@ -258,3 +258,22 @@ func TestMergerHoldKeepsTheLastCheckpoint(t *testing.T) {
 	assert.Empty(t, next.Due(0), "the late delta is no new window")
 	assert.Equal(t, int64(4), late)
 }
+
+func TestClockTakenOverPartitionWaitsToBeKnown(t *testing.T) {
+	t0 := time.UnixMilli(1_000_000)
+	c := NewClock(time.Second)
+	p := Partition{"in", 2}
+	c.Assign(p, t0)
+	later := t0.Add(time.Minute)
+	assert.Empty(t, c.RecordMarks(later), "it may hold a crashed owner's backlog")
+	assert.Equal(t, []Partition{p}, c.Unknown())
+	c.Resolve(p, false)
+	assert.Empty(t, c.RecordMarks(later), "behind")
+	c.Fetched(p, false)
+	assert.Equal(t, []Mark{{"in", 2, later.UnixMilli()}}, c.RecordMarks(later))
+	q := Partition{"in", 3}
+	c.Assign(q, t0)
+	c.Resolve(q, true)
+	assert.Empty(t, c.Unknown())
+	assert.Len(t, c.RecordMarks(later), 2, "an empty partition is idle once known")
+}
