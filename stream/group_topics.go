@@ -16,14 +16,14 @@ import (
 // after the application.
 func PanesTopic(group string) string { return group + "-talkers-panes" }
 
-// AnswersTopic is the compacted topic of a group's window answers, keyed by window.
+// AnswersTopic is the compacted topic of a group's window answers, keyed by window; retention ages them out.
 func AnswersTopic(group string) string { return group + "-talkers-answers" }
 
 // groupTopics learns the partitions of the input topics and makes the group's two
 // internal topics unless they exist: the panes topic with as many partitions as the
 // inputs have together (each merger then takes about as many windows as it reads
-// partitions), the answers topic compacted with one partition, so every member reads the
-// answers in one order.
+// partitions), the answers topic compacted (and aged out by retention) with one
+// partition, so every member reads the answers in one order.
 func groupTopics(ctx context.Context, cl *kgo.Client, group string, inputs []string) (map[string]int32, int32, error) {
 	adm := kadm.NewClient(cl)
 	md, err := adm.ListTopics(ctx, inputs...)
@@ -44,8 +44,10 @@ func groupTopics(ctx context.Context, cl *kgo.Client, group string, inputs []str
 	if err != nil {
 		return nil, 0, err
 	}
-	compact := "compact"
-	if _, err := ensureTopic(ctx, adm, AnswersTopic(group), 1, map[string]*string{"cleanup.policy": &compact}); err != nil {
+	// Every window has its own key, so compaction alone would keep them all: the broker's
+	// retention ages old answers out as well.
+	policy := "compact,delete"
+	if _, err := ensureTopic(ctx, adm, AnswersTopic(group), 1, map[string]*string{"cleanup.policy": &policy}); err != nil {
 		return nil, 0, err
 	}
 	return counts, panes, nil
