@@ -45,6 +45,7 @@ type groupRun struct {
 	eos       bool  // exactly-once: the inputs are read read_committed
 	fromStart bool  // a partition without a committed offset is read from its start
 	cl        *kgo.Client
+	loc       *time.Location // of the kafka: sinks' times
 	sums      summaries
 
 	clock    *group.Clock
@@ -267,7 +268,7 @@ func (g *groupRun) answer(ctx context.Context, p sink.Producer, kafka []sink.Sin
 		{Topic: g.panesT, Partition: j, Value: group.AppendCheckpoint(nil, group.Checkpoint{Through: w.End})},
 	}
 	if len(kafka) > 0 {
-		b := g.sums.batch(w.Sum, time.UnixMilli(a.Start), time.UnixMilli(a.End))
+		b := g.sums.batch(w.Sum, time.UnixMilli(a.Start).In(g.loc), time.UnixMilli(a.End).In(g.loc))
 		if err := writeAll(ctx, kafka, b); err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ func (s *Stream) runGroup(ctx context.Context, sinks []sink.Sink) error {
 	if err != nil {
 		return err
 	}
-	s.grp.inputs, s.grp.parts, s.grp.cl = inputs, parts, s.cl
+	s.grp.inputs, s.grp.parts, s.grp.cl, s.grp.loc = inputs, parts, s.cl, s.loc
 	var kafka, local []sink.Sink
 	for _, sk := range sinks {
 		if _, ok := sk.(*sink.Kafka); ok {
