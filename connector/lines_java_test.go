@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bridge-project/bridge/internal/harness"
+	"github.com/bridge-project/bridge/internal/connectvalue"
+	"github.com/bridge-project/bridge/internal/connectvalue/connectvaluetest"
 )
 
 // The *_java_test.go files compare bridge with the JDK and with Kafka Connect's own classes. They
@@ -62,34 +63,12 @@ func readDecodeCorpus(t *testing.T) []corpusLine {
 	return lines
 }
 
-// nastyBytes returns n random byte strings built from the bytes where UTF-8 decoders differ, and
-// fragments of valid and invalid sequences.
-func nastyBytes(seed uint64, n int) [][]byte {
-	rng := rand.New(rand.NewPCG(seed, 0x6272696467650a))
-	alphabet := []byte{0x00, 0x0a, 0x0d, '"', '\\', 'a', 0x1f, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf,
-		0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe2, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf4, 0xf5, 0xf8, 0xfe, 0xff}
-	fragments := [][]byte{{0xe2, 0x86, 0x92}, {0xf0, 0x9f, 0x98, 0x80}, {0xed, 0xa0, 0x80}, {0xef, 0xbf, 0xbd}, {0xc3, 0xa9}}
-	out := make([][]byte, n)
-	for i := range out {
-		var b []byte
-		for range rng.IntN(12) {
-			if rng.IntN(4) == 0 {
-				b = append(b, fragments[rng.IntN(len(fragments))]...)
-			} else {
-				b = append(b, alphabet[rng.IntN(len(alphabet))])
-			}
-		}
-		out[i] = b
-	}
-	return out
-}
-
 // goDecoded is what bridge's decoder makes of b, in JavaDecode.java's output format.
 func goDecoded(b []byte) string {
 	var units strings.Builder
 	for p := b; len(p) > 0; {
-		r, size := decodeJava(p)
-		if r == badRune {
+		r, size := connectvalue.DecodeJava(p)
+		if r == connectvalue.BadRune {
 			r = 0xFFFD
 		}
 		for _, u := range utf16.Encode([]rune{r}) {
@@ -97,7 +76,7 @@ func goDecoded(b []byte) string {
 		}
 		p = p[size:]
 	}
-	utf8Hex := hex.EncodeToString(AppendJavaUTF8(nil, b))
+	utf8Hex := hex.EncodeToString(connectvalue.AppendJavaUTF8(nil, b))
 	return orDash(units.String()) + " " + orDash(utf8Hex)
 }
 
@@ -116,7 +95,7 @@ func TestDecodeMatchesJava(t *testing.T) {
 		names[i] = c.name
 		inputs = append(inputs, c.data)
 	}
-	inputs = append(inputs, nastyBytes(1, 20000)...)
+	inputs = append(inputs, connectvaluetest.NastyBytes(1, 20000)...)
 
 	var stdin bytes.Buffer
 	for _, in := range inputs {
@@ -134,7 +113,7 @@ func TestDecodeMatchesJava(t *testing.T) {
 		}
 		units, _, _ := strings.Cut(want, " ")
 		if units != "-" {
-			assert.Equal(t, int64(len(units)/4), JavaChars(in), "JavaChars(%x)", in)
+			assert.Equal(t, int64(len(units)/4), connectvalue.JavaChars(in), "connectvalue.JavaChars(%x)", in)
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/connectvalue"
 )
 
 // slabBytes is the size of the arenas record values are encoded into: one allocation per slab
@@ -169,7 +171,7 @@ func (a *acks) idle() bool { return a.head.Load() == a.tail.Load() }
 type pump struct {
 	cl     *kgo.Client
 	topic  string
-	format Format
+	format connectvalue.Format
 	limit  int // largest record value
 	policy Oversize
 	acks   *acks
@@ -240,7 +242,7 @@ func (p *pump) value(line []byte, cut bool, lineLen, end int64) (v []byte, keep 
 	v = p.encode(line)
 	// Only lines the encoder escaped or replaced are looked at: a longer value, or one holding
 	// 0xEF, the first byte of U+FFFD (a 3-byte malformed sequence keeps the length).
-	if len(v) != p.format.plainLen(len(line)) || bytes.IndexByte(v, 0xEF) >= 0 {
+	if len(v) != p.format.PlainLen(len(line)) || bytes.IndexByte(v, 0xEF) >= 0 {
 		p.odd.check(line, end, p.stats, p.log)
 	}
 	if !cut && len(v) <= p.limit {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 )
 
@@ -109,13 +110,13 @@ func TestAcksSkip(t *testing.T) {
 func TestPumpTruncateFits(t *testing.T) {
 	tests := []struct {
 		name   string
-		format Format
+		format connectvalue.Format
 		line   string
 	}{
-		{"ascii", FormatJSONSchema, strings.Repeat("a", 500)},
-		{"escapes", FormatJSON, strings.Repeat("\x01\"", 300)},
-		{"multibyte", FormatString, strings.Repeat("é€😀", 100)},
-		{"invalid utf-8", FormatString, strings.Repeat("\xff", 300)},
+		{"ascii", connectvalue.FormatJSONSchema, strings.Repeat("a", 500)},
+		{"escapes", connectvalue.FormatJSON, strings.Repeat("\x01\"", 300)},
+		{"multibyte", connectvalue.FormatString, strings.Repeat("é€😀", 100)},
+		{"invalid utf-8", connectvalue.FormatString, strings.Repeat("\xff", 300)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,8 +124,8 @@ func TestPumpTruncateFits(t *testing.T) {
 			v := p.truncate([]byte(tt.line))
 			assert.LessOrEqual(t, len(v), 100)
 			assert.Greater(t, len(v), 80, "not cut much shorter than needed")
-			decoded, err := DecodeValue(v)
-			if tt.format != FormatString {
+			decoded, err := connectvalue.DecodeValue(v)
+			if tt.format != connectvalue.FormatString {
 				require.NoError(t, err)
 				assert.True(t, strings.HasPrefix(tt.line, string(decoded)) || tt.name == "invalid utf-8")
 			}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"github.com/bridge-project/bridge/internal/connectvalue"
 )
 
 // ErrMalformedUnicodeEscape: a \u escape in a .properties file without four hex digits, which
@@ -187,7 +189,7 @@ func unescapeProperty(raw []byte) (string, error) {
 		case 'f':
 			c = '\f'
 		case 'u':
-			r := hex4(raw[i+1:])
+			r := connectvalue.Hex4(raw[i+1:])
 			if r < 0 {
 				return "", ErrMalformedUnicodeEscape
 			}

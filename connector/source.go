@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/connectvalue"
 )
 
 // Defaults of Config, as Kafka's stock connect-file-source.properties and the blog set them
@@ -91,7 +93,7 @@ type Config struct {
 	File    string // the log to follow
 	Topic   string
 	Brokers []string
-	Format  Format
+	Format  connectvalue.Format
 
 	BatchLines     int // most lines handed to the producer at once (Connect's batch.size)
 	MaxRecordBytes int // largest record value; also capped by the topic's max.message.bytes
@@ -168,7 +170,7 @@ func (c Config) Validate() error {
 		return bad("no topic")
 	case len(c.Brokers) == 0:
 		return bad("no brokers")
-	case c.Format < FormatJSONSchema || c.Format > FormatString:
+	case c.Format < connectvalue.FormatJSONSchema || c.Format > connectvalue.FormatString:
 		return bad("format %d", c.Format)
 	case c.Oversize < OversizeTruncate || c.Oversize > OversizeFail:
 		return bad("oversize policy %d", c.Oversize)

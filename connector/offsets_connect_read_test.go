@@ -14,6 +14,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/connectvalue"
+	"github.com/bridge-project/bridge/internal/javaser"
 )
 
 // testdata/connectoffsets/standalone.offsets was written by Kafka Connect 4.4's own
@@ -40,11 +43,11 @@ func TestReadConnectOffsetsErrors(t *testing.T) {
 		wantErr error
 	}{
 		{"header cut short", []byte{0xac, 0xed}, io.ErrUnexpectedEOF},
-		{"not java serialization", []byte("{\"position\":1}"), ErrJavaSerialization},
+		{"not java serialization", []byte("{\"position\":1}"), javaser.ErrUnsupported},
 		{"truncated", fixture[:len(fixture)-20], io.ErrUnexpectedEOF},
 		{"a string, not a map", []byte("\xac\xed\x00\x05t\x00\x02hi"), ErrOffsetsFormat},
-		{"bad type code", []byte("\xac\xed\x00\x05\x42"), ErrJavaSerialization},
-		{"dangling reference", []byte("\xac\xed\x00\x05q\x00\x7e\x00\x09"), ErrJavaSerialization},
+		{"bad type code", []byte("\xac\xed\x00\x05\x42"), javaser.ErrUnsupported},
+		{"dangling reference", []byte("\xac\xed\x00\x05q\x00\x7e\x00\x09"), javaser.ErrUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +86,7 @@ func TestCharsToBytes(t *testing.T) {
 			got, err = CharsToBytes(iotest.OneByteReader(strings.NewReader(text)), tt.chars)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got, "one byte reads")
-			assert.Equal(t, tt.chars, JavaChars([]byte(text)[:tt.want]))
+			assert.Equal(t, tt.chars, connectvalue.JavaChars([]byte(text)[:tt.want]))
 		})
 	}
 	_, err := CharsToBytes(strings.NewReader(text), 23)
@@ -109,7 +112,7 @@ func TestCharsToBytesLargeFile(t *testing.T) {
 		for end > 0 && data[end-1] != '\n' {
 			end--
 		}
-		got, err := CharsToBytes(bytes.NewReader(data), JavaChars(data[:end]))
+		got, err := CharsToBytes(bytes.NewReader(data), connectvalue.JavaChars(data[:end]))
 		require.NoError(t, err)
 		assert.Equal(t, int64(end), got)
 	}
@@ -125,10 +128,10 @@ func FuzzCharsToBytes(f *testing.F) {
 				end = p
 				break
 			}
-			_, size := decodeJava(data[p:])
+			_, size := connectvalue.DecodeJava(data[p:])
 			p += size
 		}
-		got, err := CharsToBytes(iotest.HalfReader(bytes.NewReader(data)), JavaChars(data[:end]))
+		got, err := CharsToBytes(iotest.HalfReader(bytes.NewReader(data)), connectvalue.JavaChars(data[:end]))
 		require.NoError(t, err)
 		assert.Equal(t, int64(end), got)
 	})
@@ -171,7 +174,7 @@ func TestRealConnectStandalone(t *testing.T) {
 	assert.Equal(t, conf["name"], offs[0].Connector)
 	assert.Equal(t, conf["file"], offs[0].Filename)
 	// Connect saved the position after its last line, counted in chars; the file is all lines.
-	assert.Equal(t, JavaChars(data), offs[0].Position)
+	assert.Equal(t, connectvalue.JavaChars(data), offs[0].Position)
 	assert.Less(t, offs[0].Position, int64(len(data)), "non-ASCII makes chars fewer than bytes")
 	end, err := CharsToBytes(bytes.NewReader(data), offs[0].Position)
 	require.NoError(t, err)
@@ -183,6 +186,6 @@ func TestRealConnectStandalone(t *testing.T) {
 	wantValues := strings.Fields(string(want))
 	require.Len(t, recs, len(wantValues))
 	for i, rec := range recs {
-		assert.Equal(t, wantValues[i], hex.EncodeToString(rec.values[FormatJSONSchema]), "record %d", i)
+		assert.Equal(t, wantValues[i], hex.EncodeToString(rec.values[connectvalue.FormatJSONSchema]), "record %d", i)
 	}
 }

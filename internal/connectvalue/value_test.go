@@ -1,4 +1,4 @@
-package connector
+package connectvalue
 
 import (
 	"bytes"
@@ -9,12 +9,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/connectvalue/connectvaluetest"
 )
 
 const envPrefix = `{"schema":{"type":"string","optional":false},"payload":`
 
 // The expected values were checked against Kafka Connect 4.4's JsonConverter (Jackson 2.21); the
-// comparison itself runs in envelope_java_test.go.
+// comparison itself runs in connector/values_java_test.go.
 func TestAppendValue(t *testing.T) {
 	tests := []struct {
 		name string
@@ -141,7 +143,7 @@ func TestDecodeValue(t *testing.T) {
 // TestDecodeValueFastPathAgrees checks the hand-written scanner against encoding/json on the
 // values it accepts.
 func TestDecodeValueFastPathAgrees(t *testing.T) {
-	for _, line := range nastyBytes(7, 5000) {
+	for _, line := range connectvaluetest.NastyBytes(7, 5000) {
 		for _, f := range []Format{FormatJSONSchema, FormatJSON} {
 			v := f.AppendValue(nil, line)
 			fast, ok := decodeFast(v)
@@ -166,18 +168,15 @@ func TestDecodeValueNoCopyWithoutEscapes(t *testing.T) {
 
 // TestDecodeValueDemoLog round-trips every line of the demo capture through each format.
 func TestDecodeValueDemoLog(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "demo", "en0.log"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "demo", "en0.log"))
 	if os.IsNotExist(err) {
 		t.Skip("testdata/demo/en0.log not present")
 	}
 	require.NoError(t, err)
 	count := 0
-	for buf := data; ; count++ {
-		line, n := NextLine(buf)
-		if n == 0 {
-			break
-		}
-		buf = buf[n:]
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		count++
 		for _, f := range []Format{FormatJSONSchema, FormatJSON, FormatString} {
 			v := f.AppendValue(nil, line)
 			if f != FormatString {
@@ -225,21 +224,6 @@ func BenchmarkDecodeValue(b *testing.B) {
 					}
 				}
 			})
-		}
-	}
-}
-
-func BenchmarkNextLine(b *testing.B) {
-	data := bytes.Repeat(append(benchLines["tshark"], '\n'), 64)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		for buf := data; ; {
-			_, n := NextLine(buf)
-			if n == 0 {
-				break
-			}
-			buf = buf[n:]
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package connector
+package connectvalue
 
 import (
 	"bytes"
@@ -149,7 +149,7 @@ func appendUnescaped(out, s []byte) ([]byte, int) {
 	case 't':
 		return append(out, '\t'), 2
 	case 'u':
-		r := hex4(s[2:])
+		r := Hex4(s[2:])
 		if r < 0 {
 			return out, 0
 		}
@@ -157,7 +157,7 @@ func appendUnescaped(out, s []byte) ([]byte, int) {
 			return utf8.AppendRune(out, r), 6
 		}
 		if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
-			if pair := utf16.DecodeRune(r, hex4(s[8:])); pair != utf8.RuneError {
+			if pair := utf16.DecodeRune(r, Hex4(s[8:])); pair != utf8.RuneError {
 				return utf8.AppendRune(out, pair), 12
 			}
 		}
@@ -166,8 +166,9 @@ func appendUnescaped(out, s []byte) ([]byte, int) {
 	return out, 0
 }
 
-// hex4 parses four hex digits at the start of s, or returns -1.
-func hex4(s []byte) rune {
+// Hex4 parses the four hex digits of a \uXXXX escape at the start of s, or returns -1: JSON and
+// Java .properties files spell the escape alike.
+func Hex4(s []byte) rune {
 	if len(s) < 4 {
 		return -1
 	}

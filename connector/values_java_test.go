@@ -12,6 +12,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/connectvalue"
+	"github.com/bridge-project/bridge/internal/connectvalue/connectvaluetest"
 )
 
 // connectRecord is what Kafka Connect made of one line: its offset position and the value bytes of
@@ -31,8 +34,8 @@ func goRecords(data []byte) []connectRecord {
 			return recs
 		}
 		consumed += n
-		rec := connectRecord{position: JavaChars(data[:consumed])}
-		for _, f := range []Format{FormatJSONSchema, FormatJSON, FormatString} {
+		rec := connectRecord{position: connectvalue.JavaChars(data[:consumed])}
+		for _, f := range []connectvalue.Format{connectvalue.FormatJSONSchema, connectvalue.FormatJSON, connectvalue.FormatString} {
 			rec.values[f] = f.AppendValue(nil, line)
 		}
 		recs = append(recs, rec)
@@ -77,7 +80,7 @@ func connectTestFile(t *testing.T) []byte {
 	for _, c := range readDecodeCorpus(t) {
 		add(c.data)
 	}
-	for _, line := range nastyBytes(2, 3000) {
+	for _, line := range connectvaluetest.NastyBytes(2, 3000) {
 		add(line)
 	}
 	if demo, err := os.ReadFile(filepath.Join("..", "testdata", "demo", "en0.log")); err == nil {
@@ -103,7 +106,7 @@ func TestValuesMatchConnect(t *testing.T) {
 	for i := range want {
 		ok := assert.Equal(t, want[i].position, got[i].position, "record %d position", i)
 		for f := range want[i].values {
-			ok = assert.Equal(t, string(want[i].values[f]), string(got[i].values[f]), "record %d %s", i, Format(f)) && ok
+			ok = assert.Equal(t, string(want[i].values[f]), string(got[i].values[f]), "record %d %s", i, connectvalue.Format(f)) && ok
 		}
 		if !ok {
 			if mismatches++; mismatches > 10 {

@@ -1,4 +1,4 @@
-package connector
+package connectvalue
 
 import (
 	"bytes"
@@ -11,15 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// referenceJSON is a char-at-a-time statement of the rules appendJSONString implements with its
+// referenceJSON is a char-at-a-time statement of the rules appendJacksonString implements with its
 // fast paths: Java's decoding, then Jackson's default escaping.
 func referenceJSON(line []byte) string {
 	out := []byte{'"'}
 	for len(line) > 0 {
-		r, size := decodeJava(line)
+		r, size := DecodeJava(line)
 		line = line[size:]
 		switch {
-		case r == badRune:
+		case r == BadRune:
 			out = utf8.AppendRune(out, utf8.RuneError)
 		case r == '"' || r == '\\':
 			out = append(out, '\\', byte(r))

@@ -1,14 +1,11 @@
-package connector
+package javaser
 
-import (
-	"encoding/binary"
-	"math"
-)
+import "math"
 
 // Class descriptors, objects and arrays of the Java serialization reader.
 
 // classDesc reads a class descriptor where one is expected: new, null or a back reference.
-func (jr *javaReader) classDesc() (*javaClass, error) {
+func (jr *javaReader) classDesc() (*Class, error) {
 	tc, err := jr.u8()
 	if err != nil {
 		return nil, err
@@ -23,7 +20,7 @@ func (jr *javaReader) classDesc() (*javaClass, error) {
 		if err != nil {
 			return nil, err
 		}
-		cd, ok := v.(*javaClass)
+		cd, ok := v.(*Class)
 		if !ok {
 			return nil, javaErrorf("reference to %T where a class descriptor was expected", v)
 		}
@@ -32,7 +29,7 @@ func (jr *javaReader) classDesc() (*javaClass, error) {
 	return nil, javaErrorf("type code %#x where a class descriptor was expected", tc)
 }
 
-func (jr *javaReader) classDescAfter(tc byte) (*javaClass, error) {
+func (jr *javaReader) classDescAfter(tc byte) (*Class, error) {
 	if tc == tcProxyClassDesc {
 		return jr.proxyClassDesc()
 	}
@@ -43,7 +40,7 @@ func (jr *javaReader) classDescAfter(tc byte) (*javaClass, error) {
 	if _, err := jr.bytes(8); err != nil { // serialVersionUID
 		return nil, err
 	}
-	cd := &javaClass{name: name}
+	cd := &Class{Name: name}
 	jr.newHandle(cd)
 	if cd.flags, err = jr.u8(); err != nil {
 		return nil, err
@@ -63,7 +60,7 @@ func (jr *javaReader) classDescAfter(tc byte) (*javaClass, error) {
 }
 
 // finishClassDesc skips the class annotation and reads the superclass descriptor.
-func (jr *javaReader) finishClassDesc(cd *javaClass) error {
+func (jr *javaReader) finishClassDesc(cd *Class) error {
 	if _, _, err := jr.annotation(); err != nil {
 		return err
 	}
@@ -72,8 +69,8 @@ func (jr *javaReader) finishClassDesc(cd *javaClass) error {
 	return err
 }
 
-func (jr *javaReader) proxyClassDesc() (*javaClass, error) {
-	cd := &javaClass{name: "$Proxy", flags: scSerializable}
+func (jr *javaReader) proxyClassDesc() (*Class, error) {
+	cd := &Class{Name: "$Proxy", flags: scSerializable}
 	jr.newHandle(cd)
 	n, err := jr.i32()
 	if err != nil {
@@ -164,7 +161,7 @@ func (jr *javaReader) blockData(tc byte) (javaBlock, error) {
 	return jr.bytes(n)
 }
 
-func (jr *javaReader) object() (*javaObject, error) {
+func (jr *javaReader) object() (*Object, error) {
 	cd, err := jr.classDesc()
 	if err != nil {
 		return nil, err
@@ -172,14 +169,14 @@ func (jr *javaReader) object() (*javaObject, error) {
 	if cd == nil {
 		return nil, javaErrorf("object without a class")
 	}
-	obj := &javaObject{class: cd, fields: map[string]any{}, blockData: map[string][]byte{}, annotations: map[string][]any{}}
+	obj := &Object{Class: cd, Fields: map[string]any{}, BlockData: map[string][]byte{}, Annotations: map[string][]any{}}
 	jr.newHandle(obj)
-	var chain []*javaClass // superclass first, as the data is written
+	var chain []*Class // superclass first, as the data is written
 	for c := cd; c != nil; c = c.super {
 		if len(chain) >= maxJavaDepth {
 			return nil, javaErrorf("class hierarchy deeper than %d", maxJavaDepth)
 		}
-		chain = append([]*javaClass{c}, chain...)
+		chain = append([]*Class{c}, chain...)
 	}
 	for _, c := range chain {
 		if err := jr.classData(obj, c); err != nil {
@@ -189,10 +186,10 @@ func (jr *javaReader) object() (*javaObject, error) {
 	return obj, nil
 }
 
-func (jr *javaReader) classData(obj *javaObject, c *javaClass) error {
+func (jr *javaReader) classData(obj *Object, c *Class) error {
 	if c.flags&scExternalizable != 0 {
 		if c.flags&scBlockData == 0 {
-			return javaErrorf("class %s: externalizable without block data", c.name)
+			return javaErrorf("class %s: externalizable without block data", c.Name)
 		}
 		return jr.annotate(obj, c)
 	}
@@ -204,7 +201,7 @@ func (jr *javaReader) classData(obj *javaObject, c *javaClass) error {
 		if err != nil {
 			return err
 		}
-		obj.fields[f.name] = v
+		obj.Fields[f.name] = v
 	}
 	if c.flags&scWriteMethod != 0 {
 		return jr.annotate(obj, c)
@@ -212,9 +209,9 @@ func (jr *javaReader) classData(obj *javaObject, c *javaClass) error {
 	return nil
 }
 
-func (jr *javaReader) annotate(obj *javaObject, c *javaClass) error {
+func (jr *javaReader) annotate(obj *Object, c *Class) error {
 	data, objs, err := jr.annotation()
-	obj.blockData[c.name], obj.annotations[c.name] = data, objs
+	obj.BlockData[c.Name], obj.Annotations[c.Name] = data, objs
 	return err
 }
 
@@ -264,7 +261,7 @@ func (jr *javaReader) array() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cd == nil || len(cd.name) < 2 || cd.name[0] != '[' {
+	if cd == nil || len(cd.Name) < 2 || cd.Name[0] != '[' {
 		return nil, javaErrorf("array without an array class")
 	}
 	h := jr.newHandle(nil)
@@ -275,14 +272,14 @@ func (jr *javaReader) array() (any, error) {
 	if n < 0 {
 		return nil, javaErrorf("array of %d elements", n)
 	}
-	if cd.name == "[B" {
+	if cd.Name == "[B" {
 		b, err := jr.bytes(int(n))
 		jr.handles[h] = b
 		return b, err
 	}
 	elems := make([]any, 0, min(int(n), 1024))
 	for range n {
-		v, err := jr.fieldValue(cd.name[1])
+		v, err := jr.fieldValue(cd.Name[1])
 		if err != nil {
 			return nil, err
 		}
@@ -308,6 +305,3 @@ func (jr *javaReader) enum() (string, error) {
 	jr.handles[h] = name
 	return name, nil
 }
-
-// be32 reads a big-endian int32 from b, which has at least 4 bytes.
-func be32(b []byte) int32 { return int32(binary.BigEndian.Uint32(b)) }

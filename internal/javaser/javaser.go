@@ -1,4 +1,8 @@
-package connector
+// Package javaser reads the Java Object Serialization Stream Protocol, enough for the
+// HashMap<byte[], byte[]> that Kafka Connect's FileOffsetBackingStore writes with
+// ObjectOutputStream. It builds a small tree of plain values and never runs or trusts anything it
+// reads, so a hostile or damaged offsets file is only an error.
+package javaser
 
 import (
 	"bufio"
@@ -9,10 +13,9 @@ import (
 	"math"
 )
 
-// A minimal reader of the Java Object Serialization Stream Protocol, enough for the HashMap<byte[],
-// byte[]> that Connect's FileOffsetBackingStore writes with ObjectOutputStream: class descriptors,
-// objects with writeObject data, arrays, strings, enums, back references and block data. It builds
-// a small tree (javaObject, []byte, []any, string) and never runs or trusts anything it reads.
+// The reader handles class descriptors, objects with writeObject data, arrays, strings, enums,
+// back references and block data. It builds a tree of *Object, []byte, []any, string and the
+// primitive field values.
 
 // Type codes of the stream protocol (java.io.ObjectStreamConstants).
 const (
@@ -44,28 +47,34 @@ const (
 	maxJavaDepth = 64 // nesting beyond this is not something Connect writes
 )
 
-// ErrJavaSerialization: the offsets file is not a Java serialization stream this reader handles.
-var ErrJavaSerialization = errors.New("unsupported java serialization stream")
+// Errors of reading a stream.
+var (
+	// ErrUnsupported: the input is not a Java serialization stream this reader handles.
+	ErrUnsupported = errors.New("unsupported java serialization stream")
+	// ErrEmpty: the input has no bytes at all.
+	ErrEmpty = errors.New("empty stream")
+)
 
 type javaField struct {
 	typecode byte
 	name     string
 }
 
-type javaClass struct {
-	name   string
+// Class is a class descriptor: the class's name and what its instances' data holds.
+type Class struct {
+	Name   string
 	flags  byte
 	fields []javaField
-	super  *javaClass
+	super  *Class
 }
 
-// javaObject is a deserialized object: its field values and, per class that has a writeObject
+// Object is a deserialized object: its field values and, per class that has a writeObject
 // method, the block data bytes and objects that method wrote, keyed by class name.
-type javaObject struct {
-	class       *javaClass
-	fields      map[string]any
-	blockData   map[string][]byte
-	annotations map[string][]any
+type Object struct {
+	Class       *Class
+	Fields      map[string]any
+	BlockData   map[string][]byte
+	Annotations map[string][]any
 }
 
 // javaBlock is block data met where an object was expected (inside writeObject annotations).
@@ -78,19 +87,17 @@ type javaReader struct {
 }
 
 func javaErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrJavaSerialization}, args...)...)
+	return fmt.Errorf("%w: "+format, append([]any{ErrUnsupported}, args...)...)
 }
 
-// errEmptyStream: the input has no bytes at all.
-var errEmptyStream = errors.New("empty stream")
-
-// readJavaStream reads the stream header and its first object.
-func readJavaStream(r io.Reader) (any, error) {
+// Read reads the stream header and its first object: an *Object, []byte, []any, string, *Class or
+// nil, with the objects it refers to below it.
+func Read(r io.Reader) (any, error) {
 	jr := &javaReader{r: bufio.NewReader(r)}
 	var hdr [4]byte
 	if _, err := io.ReadFull(jr.r, hdr[:]); err != nil {
 		if err == io.EOF {
-			return nil, errEmptyStream
+			return nil, ErrEmpty
 		}
 		return nil, fmt.Errorf("read stream header: %w", err)
 	}

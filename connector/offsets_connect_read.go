@@ -3,11 +3,15 @@ package connector
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/bridge-project/bridge/internal/connectvalue"
+	"github.com/bridge-project/bridge/internal/javaser"
 )
 
 // Errors of reading a Connect standalone offsets file.
@@ -40,8 +44,8 @@ type ConnectOffset struct {
 // An empty file holds no offsets, as for Connect. A truncated one is an error here, where Connect
 // would ignore it and start every file over.
 func ReadConnectOffsets(r io.Reader) ([]ConnectOffset, error) {
-	root, err := readJavaStream(r)
-	if errors.Is(err, errEmptyStream) {
+	root, err := javaser.Read(r)
+	if errors.Is(err, javaser.ErrEmpty) {
 		return nil, nil
 	}
 	if err != nil {
@@ -70,20 +74,20 @@ func ReadConnectOffsets(r io.Reader) ([]ConnectOffset, error) {
 // hashMapEntries returns key, value, key, value... of a deserialized java.util.HashMap (or a
 // subclass), which HashMap.writeObject stores as block data (bucket count, size) and then objects.
 func hashMapEntries(root any) ([]any, error) {
-	obj, ok := root.(*javaObject)
+	obj, ok := root.(*javaser.Object)
 	if !ok {
 		return nil, fmt.Errorf("%w: top object is %T", ErrOffsetsFormat, root)
 	}
 	const hashMap = "java.util.HashMap"
-	data, hasData := obj.blockData[hashMap]
+	data, hasData := obj.BlockData[hashMap]
 	if !hasData {
-		return nil, fmt.Errorf("%w: top object is a %s", ErrOffsetsFormat, obj.class.name)
+		return nil, fmt.Errorf("%w: top object is a %s", ErrOffsetsFormat, obj.Class.Name)
 	}
 	if len(data) < 8 {
 		return nil, fmt.Errorf("%w: HashMap without its size", ErrOffsetsFormat)
 	}
-	size := be32(data[4:8])
-	entries := obj.annotations[hashMap]
+	size := int32(binary.BigEndian.Uint32(data[4:8]))
+	entries := obj.Annotations[hashMap]
 	if size < 0 || int64(len(entries)) != 2*int64(size) {
 		return nil, fmt.Errorf("%w: HashMap of size %d holds %d objects", ErrOffsetsFormat, size, len(entries))
 	}
@@ -195,8 +199,8 @@ func advanceChars(buf []byte, want int64, eof bool, units *int64) (int, error) {
 		if len(buf)-i < 4 && !eof {
 			break
 		}
-		r, size := decodeJava(buf[i:])
-		n := javaChars(r)
+		r, size := connectvalue.DecodeJava(buf[i:])
+		n := connectvalue.RuneChars(r)
 		if n > want {
 			return i, ErrPositionSplitsChar
 		}

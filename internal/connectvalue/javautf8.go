@@ -1,4 +1,4 @@
-package connector
+package connectvalue
 
 import "unicode/utf8"
 
@@ -7,26 +7,26 @@ import "unicode/utf8"
 // for byte. It differs from Go's utf8.DecodeRune, which replaces one byte at a time: Java replaces a
 // truncated sequence (E2 82, F0 9F 98) with one U+FFFD, and an encoded surrogate (ED A0 80) too.
 
-// badRune marks a malformed subpart: Java writes one U+FFFD for it.
-const badRune rune = -1
+// BadRune marks a malformed subpart: Java writes one U+FFFD for it.
+const BadRune rune = -1
 
 // replacementUTF8 is U+FFFD, what Java substitutes for each malformed subpart.
 const replacementUTF8 = "\uFFFD"
 
 func isCont(b byte) bool { return b&0xC0 == 0x80 }
 
-// decodeJava decodes the first char of p (non-empty) as Java's UTF-8 decoder does, with the end of
-// p taken as the end of input. It returns the code point, or badRune for a malformed subpart, and
+// DecodeJava decodes the first char of p (non-empty) as Java's UTF-8 decoder does, with the end of
+// p taken as the end of input. It returns the code point, or BadRune for a malformed subpart, and
 // how many bytes it spans. A line end is ASCII, so decoding a line alone gives the same result as
 // decoding it inside the file.
-func decodeJava(p []byte) (rune, int) {
+func DecodeJava(p []byte) (rune, int) {
 	b1 := p[0]
 	switch {
 	case b1 < utf8.RuneSelf:
 		return rune(b1), 1
 	case b1 >= 0xC2 && b1 <= 0xDF:
 		if len(p) < 2 || !isCont(p[1]) {
-			return badRune, 1
+			return BadRune, 1
 		}
 		return rune(b1&0x1F)<<6 | rune(p[1]&0x3F), 2
 	case b1 >= 0xE0 && b1 <= 0xEF:
@@ -34,19 +34,19 @@ func decodeJava(p []byte) (rune, int) {
 	case b1 >= 0xF0 && b1 <= 0xF4:
 		return decodeJava4(p)
 	}
-	return badRune, 1 // 80..BF, C0, C1, F5..FF
+	return BadRune, 1 // 80..BF, C0, C1, F5..FF
 }
 
 func decodeJava3(p []byte) (rune, int) {
 	if len(p) < 2 || !isCont(p[1]) || (p[0] == 0xE0 && p[1] < 0xA0) {
-		return badRune, 1
+		return BadRune, 1
 	}
 	if len(p) < 3 || !isCont(p[2]) {
-		return badRune, 2
+		return BadRune, 2
 	}
 	r := rune(p[0]&0x0F)<<12 | rune(p[1]&0x3F)<<6 | rune(p[2]&0x3F)
 	if r >= 0xD800 && r <= 0xDFFF {
-		return badRune, 3 // Java checks surrogates after assembling the char: one U+FFFD for all three
+		return BadRune, 3 // Java checks surrogates after assembling the char: one U+FFFD for all three
 	}
 	return r, 3
 }
@@ -54,19 +54,20 @@ func decodeJava3(p []byte) (rune, int) {
 func decodeJava4(p []byte) (rune, int) {
 	b1 := p[0]
 	if len(p) < 2 || !isCont(p[1]) || (b1 == 0xF0 && p[1] < 0x90) || (b1 == 0xF4 && p[1] > 0x8F) {
-		return badRune, 1
+		return BadRune, 1
 	}
 	if len(p) < 3 || !isCont(p[2]) {
-		return badRune, 2
+		return BadRune, 2
 	}
 	if len(p) < 4 || !isCont(p[3]) {
-		return badRune, 3
+		return BadRune, 3
 	}
 	return rune(b1&0x07)<<18 | rune(p[1]&0x3F)<<12 | rune(p[2]&0x3F)<<6 | rune(p[3]&0x3F), 4
 }
 
-// javaChars is how many Java chars (UTF-16 code units) r takes; a malformed subpart is one U+FFFD.
-func javaChars(r rune) int64 {
+// RuneChars is how many Java chars (UTF-16 code units) r, as DecodeJava returned it, takes: a
+// malformed subpart is one U+FFFD.
+func RuneChars(r rune) int64 {
 	if r >= 0x10000 {
 		return 2
 	}
@@ -82,8 +83,8 @@ func AppendJavaUTF8(dst, line []byte) []byte {
 		return append(dst, line...)
 	}
 	for len(line) > 0 {
-		r, size := decodeJava(line)
-		if r == badRune {
+		r, size := DecodeJava(line)
+		if r == BadRune {
 			dst = append(dst, replacementUTF8...)
 		} else {
 			dst = append(dst, line[:size]...)
@@ -104,8 +105,8 @@ func JavaChars(p []byte) int64 {
 			i++
 			continue
 		}
-		r, size := decodeJava(p[i:])
-		n += javaChars(r)
+		r, size := DecodeJava(p[i:])
+		n += RuneChars(r)
 		i += size
 	}
 	return n
