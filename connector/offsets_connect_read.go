@@ -14,17 +14,6 @@ import (
 	"github.com/bridge-project/bridge/internal/javaser"
 )
 
-// Errors of reading a Connect standalone offsets file.
-var (
-	// ErrOffsetsFormat: the file holds a map, but not of the byte[] entries Connect writes.
-	ErrOffsetsFormat = errors.New("not a connect offsets map")
-	// ErrPositionPastEOF: the file is shorter than the saved position says.
-	ErrPositionPastEOF = errors.New("position beyond end of file")
-	// ErrPositionSplitsChar: the position falls between the two halves of a surrogate pair,
-	// which no line end can.
-	ErrPositionSplitsChar = errors.New("position splits a character")
-)
-
 // ConnectOffset is one FileStreamSource position from a Connect standalone worker's
 // offset.storage.file.filename.
 type ConnectOffset struct {
