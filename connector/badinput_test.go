@@ -32,7 +32,7 @@ func requireJSONValues(t *testing.T, recs []*kgo.Record) []string {
 func splitLines(data []byte) []string {
 	var out []string
 	for {
-		line, n := NextLine(data)
+		line, n := nextLine(data)
 		if n == 0 {
 			return out
 		}

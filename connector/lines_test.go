@@ -37,7 +37,7 @@ func TestNextLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			line, n := NextLine([]byte(tt.buf))
+			line, n := nextLine([]byte(tt.buf))
 			assert.Equal(t, tt.n, n)
 			assert.Equal(t, tt.line, string(line))
 			if n > 0 {
@@ -53,7 +53,7 @@ func TestNextLineIncremental(t *testing.T) {
 	data := []byte("a\r\nb\rc\n\r\n\rd\ne\r")
 	var whole []string
 	for buf := data; ; {
-		line, n := NextLine(buf)
+		line, n := nextLine(buf)
 		if n == 0 {
 			break
 		}
@@ -66,7 +66,7 @@ func TestNextLineIncremental(t *testing.T) {
 	start := 0
 	for end := 1; end <= len(data); end++ {
 		for {
-			line, n := NextLine(data[start:end])
+			line, n := nextLine(data[start:end])
 			if n == 0 {
 				break
 			}
@@ -83,7 +83,7 @@ func BenchmarkNextLine(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for buf := data; ; {
-			_, n := NextLine(buf)
+			_, n := nextLine(buf)
 			if n == 0 {
 				break
 			}

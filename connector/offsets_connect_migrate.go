@@ -21,7 +21,7 @@ func migrateConnect(connectFile, name, file string, headBytes int, log *slog.Log
 	if err != nil {
 		return nil, fmt.Errorf("migrate connect offsets: %w", err)
 	}
-	offsets, err := ReadConnectOffsets(cf)
+	offsets, err := readConnectOffsets(cf)
 	cf.Close()
 	if err != nil {
 		return nil, fmt.Errorf("migrate connect offsets %s: %w", connectFile, err)
@@ -37,7 +37,7 @@ func migrateConnect(connectFile, name, file string, headBytes int, log *slog.Log
 
 // findConnectOffset finds the entry of connector name for file, comparing paths as given and
 // made absolute (Connect keys by the file= string as written).
-func findConnectOffset(offsets []ConnectOffset, name, file string) (ConnectOffset, bool) {
+func findConnectOffset(offsets []connectOffset, name, file string) (connectOffset, bool) {
 	abs, _ := filepath.Abs(file)
 	for _, o := range offsets {
 		if o.Connector != name {
@@ -48,10 +48,10 @@ func findConnectOffset(offsets []ConnectOffset, name, file string) (ConnectOffse
 			return o, true
 		}
 	}
-	return ConnectOffset{}, false
+	return connectOffset{}, false
 }
 
-func connectPosition(off ConnectOffset, name, file string, headBytes int, log *slog.Logger) (*Position, error) {
+func connectPosition(off connectOffset, name, file string, headBytes int, log *slog.Logger) (*Position, error) {
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		log.Warn("Connect has an offset for a file that is gone; starting fresh", "file", file)
@@ -61,7 +61,7 @@ func connectPosition(off ConnectOffset, name, file string, headBytes int, log *s
 		return nil, fmt.Errorf("migrate connect offsets: %w", err)
 	}
 	defer f.Close()
-	bytesAt, err := CharsToBytes(f, off.Position)
+	bytesAt, err := charsToBytes(f, off.Position)
 	if errors.Is(err, ErrPositionPastEOF) {
 		log.Warn("Connect's offset is past the end of the file (rotated or truncated since); "+
 			"starting from the start", "file", file, "connect_chars", off.Position)

@@ -14,17 +14,17 @@ import (
 	"github.com/bridge-project/bridge/internal/javaser"
 )
 
-// ConnectOffset is one FileStreamSource position from a Connect standalone worker's
+// connectOffset is one FileStreamSource position from a Connect standalone worker's
 // offset.storage.file.filename.
-type ConnectOffset struct {
+type connectOffset struct {
 	Connector string // the connector's name= setting
 	Filename  string // its file= setting, as the connector saw it
 	// Position counts Java chars (UTF-16 code units) of the decoded file up to the end of the last
-	// line Connect produced, not bytes; CharsToBytes converts it.
+	// line Connect produced, not bytes; charsToBytes converts it.
 	Position int64
 }
 
-// ReadConnectOffsets reads a Connect standalone offsets file: FileOffsetBackingStore writes a
+// readConnectOffsets reads a Connect standalone offsets file: FileOffsetBackingStore writes a
 // java.util.HashMap<byte[], byte[]> with ObjectOutputStream, each key the JSON
 // ["<connector>",{"filename":"<file>"}] and each value {"position":<chars>}, both written by a
 // schemaless JsonConverter. Entries of other connector types (no filename) and removed offsets
@@ -32,7 +32,7 @@ type ConnectOffset struct {
 //
 // An empty file holds no offsets, as for Connect. A truncated one is an error here, where Connect
 // would ignore it and start every file over.
-func ReadConnectOffsets(r io.Reader) ([]ConnectOffset, error) {
+func readConnectOffsets(r io.Reader) ([]connectOffset, error) {
 	root, err := javaser.Read(r)
 	if errors.Is(err, javaser.ErrEmpty) {
 		return nil, nil
@@ -44,9 +44,9 @@ func ReadConnectOffsets(r io.Reader) ([]ConnectOffset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read connect offsets: %w", err)
 	}
-	var out []ConnectOffset
+	var out []connectOffset
 	for i := 0; i < len(entries); i += 2 {
-		off, ok, err := connectOffset(entries[i], entries[i+1])
+		off, ok, err := parseConnectEntry(entries[i], entries[i+1])
 		if err != nil {
 			return nil, fmt.Errorf("read connect offsets: entry %d: %w", i/2, err)
 		}
@@ -54,7 +54,7 @@ func ReadConnectOffsets(r io.Reader) ([]ConnectOffset, error) {
 			out = append(out, off)
 		}
 	}
-	slices.SortFunc(out, func(a, b ConnectOffset) int {
+	slices.SortFunc(out, func(a, b connectOffset) int {
 		return cmp.Or(cmp.Compare(a.Connector, b.Connector), cmp.Compare(a.Filename, b.Filename))
 	})
 	return out, nil
@@ -83,8 +83,8 @@ func hashMapEntries(root any) ([]any, error) {
 	return entries, nil
 }
 
-// connectOffset decodes one entry; ok is false for entries that are not a file source position.
-func connectOffset(k, v any) (off ConnectOffset, ok bool, err error) {
+// parseConnectEntry decodes one entry; ok is false for entries that are not a file source position.
+func parseConnectEntry(k, v any) (off connectOffset, ok bool, err error) {
 	key, isBytes := k.([]byte)
 	if !isBytes {
 		return off, false, fmt.Errorf("%w: key is %T", ErrOffsetsFormat, k)
@@ -139,13 +139,13 @@ func unmarshalConnectJSON(data []byte, v any) error {
 	return dec.Decode(v)
 }
 
-// CharsToBytes converts a FileStreamSource position, counted in Java chars of the file decoded as
+// charsToBytes converts a FileStreamSource position, counted in Java chars of the file decoded as
 // Connect's reader decodes it, to the byte offset in the file: a 4-byte UTF-8 char is 2 chars, each
 // U+FFFD that replaced a malformed subpart is 1 char.
 //
 // Connect itself skips that many bytes when it resumes, which is only right for ASCII files; bridge
 // resumes at the byte offset the chars really end at.
-func CharsToBytes(r io.Reader, chars int64) (int64, error) {
+func charsToBytes(r io.Reader, chars int64) (int64, error) {
 	if chars < 0 {
 		return 0, fmt.Errorf("chars to bytes: negative position %d", chars)
 	}

@@ -28,7 +28,7 @@ func TestReadConnectOffsetsMatchesJava(t *testing.T) {
 			f, err := os.Open(file)
 			require.NoError(t, err)
 			defer f.Close()
-			got, err := ReadConnectOffsets(f)
+			got, err := readConnectOffsets(f)
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 		})
@@ -37,14 +37,14 @@ func TestReadConnectOffsetsMatchesJava(t *testing.T) {
 
 // randomOffsets returns OffsetsWrite's hex arguments for n entries, and the offsets bridge must
 // read from them: file source entries, other connectors' entries and removed (null) ones.
-func randomOffsets(t *testing.T, seed uint64, n int) ([]string, []ConnectOffset) {
+func randomOffsets(t *testing.T, seed uint64, n int) ([]string, []connectOffset) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 99))
 	names := []string{"local-file-source", "src-é", "s😀", strings.Repeat("long", 100)}
 	var args []string
-	var want []ConnectOffset
+	var want []connectOffset
 	for i := range n {
-		off := ConnectOffset{
+		off := connectOffset{
 			Connector: names[rng.IntN(len(names))],
 			Filename:  fmt.Sprintf("/var/log/%d-\"→\".log", i),
 			Position:  rng.Int64N(1 << 40),
@@ -67,7 +67,7 @@ func randomOffsets(t *testing.T, seed uint64, n int) ([]string, []ConnectOffset)
 		}
 		args = append(args, hex.EncodeToString(key), v)
 	}
-	slices.SortFunc(want, func(a, b ConnectOffset) int {
+	slices.SortFunc(want, func(a, b connectOffset) int {
 		return strings.Compare(a.Connector+"\x00"+a.Filename, b.Connector+"\x00"+b.Filename)
 	})
 	return args, want

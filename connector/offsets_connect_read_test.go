@@ -25,9 +25,9 @@ func TestReadConnectOffsetsFixture(t *testing.T) {
 	f, err := os.Open(filepath.Join("testdata", "connectoffsets", "standalone.offsets"))
 	require.NoError(t, err)
 	defer f.Close()
-	got, err := ReadConnectOffsets(f)
+	got, err := readConnectOffsets(f)
 	require.NoError(t, err)
-	assert.Equal(t, []ConnectOffset{
+	assert.Equal(t, []connectOffset{
 		{Connector: "local-file-source", Filename: "/tmp/en0.log", Position: 1234},
 		{Connector: "local-file-source", Filename: "/var/log/café 😀 \"quoted\".log", Position: 98765432101},
 		{Connector: "second-source", Filename: "test.txt", Position: 0},
@@ -51,14 +51,14 @@ func TestReadConnectOffsetsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadConnectOffsets(bytes.NewReader(tt.data))
+			_, err := readConnectOffsets(bytes.NewReader(tt.data))
 			assert.ErrorIs(t, err, tt.wantErr)
 		})
 	}
 }
 
 func TestReadConnectOffsetsEmptyFile(t *testing.T) {
-	got, err := ReadConnectOffsets(bytes.NewReader(nil))
+	got, err := readConnectOffsets(bytes.NewReader(nil))
 	require.NoError(t, err)
 	assert.Empty(t, got)
 }
@@ -79,23 +79,23 @@ func TestCharsToBytes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := CharsToBytes(strings.NewReader(text), tt.chars)
+			got, err := charsToBytes(strings.NewReader(text), tt.chars)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 			// A reader that returns one byte at a time splits every multi-byte char.
-			got, err = CharsToBytes(iotest.OneByteReader(strings.NewReader(text)), tt.chars)
+			got, err = charsToBytes(iotest.OneByteReader(strings.NewReader(text)), tt.chars)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got, "one byte reads")
 			assert.Equal(t, tt.chars, connectvalue.JavaChars([]byte(text)[:tt.want]))
 		})
 	}
-	_, err := CharsToBytes(strings.NewReader(text), 23)
+	_, err := charsToBytes(strings.NewReader(text), 23)
 	assert.ErrorIs(t, err, ErrPositionPastEOF)
-	_, err = CharsToBytes(strings.NewReader("😀"), 1)
+	_, err = charsToBytes(strings.NewReader("😀"), 1)
 	assert.ErrorIs(t, err, ErrPositionSplitsChar)
-	_, err = CharsToBytes(strings.NewReader("x"), -1)
+	_, err = charsToBytes(strings.NewReader("x"), -1)
 	assert.Error(t, err)
-	_, err = CharsToBytes(iotest.ErrReader(errors.New("disk on fire")), 1)
+	_, err = charsToBytes(iotest.ErrReader(errors.New("disk on fire")), 1)
 	assert.ErrorContains(t, err, "disk on fire")
 }
 
@@ -112,7 +112,7 @@ func TestCharsToBytesLargeFile(t *testing.T) {
 		for end > 0 && data[end-1] != '\n' {
 			end--
 		}
-		got, err := CharsToBytes(bytes.NewReader(data), connectvalue.JavaChars(data[:end]))
+		got, err := charsToBytes(bytes.NewReader(data), connectvalue.JavaChars(data[:end]))
 		require.NoError(t, err)
 		assert.Equal(t, int64(end), got)
 	}
@@ -131,7 +131,7 @@ func FuzzCharsToBytes(f *testing.F) {
 			_, size := connectvalue.DecodeJava(data[p:])
 			p += size
 		}
-		got, err := CharsToBytes(iotest.HalfReader(bytes.NewReader(data)), connectvalue.JavaChars(data[:end]))
+		got, err := charsToBytes(iotest.HalfReader(bytes.NewReader(data)), connectvalue.JavaChars(data[:end]))
 		require.NoError(t, err)
 		assert.Equal(t, int64(end), got)
 	})
@@ -146,7 +146,7 @@ func FuzzReadConnectOffsets(f *testing.F) {
 	binary.BigEndian.PutUint32(huge[0x64:], 0x7fffffff) // the first array claims 2 GiB
 	f.Add(huge)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		offs, err := ReadConnectOffsets(bytes.NewReader(data))
+		offs, err := readConnectOffsets(bytes.NewReader(data))
 		if err != nil {
 			return
 		}
@@ -168,7 +168,7 @@ func TestRealConnectStandalone(t *testing.T) {
 	f, err := os.Open(filepath.Join(dir, worker["offset.storage.file.filename"]))
 	require.NoError(t, err)
 	defer f.Close()
-	offs, err := ReadConnectOffsets(f)
+	offs, err := readConnectOffsets(f)
 	require.NoError(t, err)
 	require.Len(t, offs, 1)
 	assert.Equal(t, conf["name"], offs[0].Connector)
@@ -176,7 +176,7 @@ func TestRealConnectStandalone(t *testing.T) {
 	// Connect saved the position after its last line, counted in chars; the file is all lines.
 	assert.Equal(t, connectvalue.JavaChars(data), offs[0].Position)
 	assert.Less(t, offs[0].Position, int64(len(data)), "non-ASCII makes chars fewer than bytes")
-	end, err := CharsToBytes(bytes.NewReader(data), offs[0].Position)
+	end, err := charsToBytes(bytes.NewReader(data), offs[0].Position)
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(data)), end)
 
@@ -186,6 +186,6 @@ func TestRealConnectStandalone(t *testing.T) {
 	wantValues := strings.Fields(string(want))
 	require.Len(t, recs, len(wantValues))
 	for i, rec := range recs {
-		assert.Equal(t, wantValues[i], hex.EncodeToString(rec.values[connectvalue.FormatJSONSchema]), "record %d", i)
+		assert.Equal(t, wantValues[i], hex.EncodeToString(rec.values[FormatJSONSchema]), "record %d", i)
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/bridge-project/bridge/internal/connectvalue"
 )
 
 // slabBytes is the size of the arenas record values are encoded into: one allocation per slab
@@ -171,7 +169,7 @@ func (a *acks) idle() bool { return a.head.Load() == a.tail.Load() }
 type pump struct {
 	cl     *kgo.Client
 	topic  string
-	format connectvalue.Format
+	format Format
 	limit  int // largest record value
 	policy Oversize
 	acks   *acks

@@ -110,13 +110,13 @@ func TestAcksSkip(t *testing.T) {
 func TestPumpTruncateFits(t *testing.T) {
 	tests := []struct {
 		name   string
-		format connectvalue.Format
+		format Format
 		line   string
 	}{
-		{"ascii", connectvalue.FormatJSONSchema, strings.Repeat("a", 500)},
-		{"escapes", connectvalue.FormatJSON, strings.Repeat("\x01\"", 300)},
-		{"multibyte", connectvalue.FormatString, strings.Repeat("é€😀", 100)},
-		{"invalid utf-8", connectvalue.FormatString, strings.Repeat("\xff", 300)},
+		{"ascii", FormatJSONSchema, strings.Repeat("a", 500)},
+		{"escapes", FormatJSON, strings.Repeat("\x01\"", 300)},
+		{"multibyte", FormatString, strings.Repeat("é€😀", 100)},
+		{"invalid utf-8", FormatString, strings.Repeat("\xff", 300)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +125,7 @@ func TestPumpTruncateFits(t *testing.T) {
 			assert.LessOrEqual(t, len(v), 100)
 			assert.Greater(t, len(v), 80, "not cut much shorter than needed")
 			decoded, err := connectvalue.DecodeValue(v)
-			if tt.format != connectvalue.FormatString {
+			if tt.format != FormatString {
 				require.NoError(t, err)
 				assert.True(t, strings.HasPrefix(tt.line, string(decoded)) || tt.name == "invalid utf-8")
 			}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-
-	"github.com/bridge-project/bridge/internal/connectvalue"
 )
 
 // ErrMalformedUnicodeEscape: a \u escape in a .properties file without four hex digits, which
@@ -189,7 +187,7 @@ func unescapeProperty(raw []byte) (string, error) {
 		case 'f':
 			c = '\f'
 		case 'u':
-			r := connectvalue.Hex4(raw[i+1:])
+			r := hex4(raw[i+1:])
 			if r < 0 {
 				return "", ErrMalformedUnicodeEscape
 			}

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/bridge-project/bridge/internal/connectvalue"
 )
 
 // Defaults of Config, as Kafka's stock connect-file-source.properties and the blog set them
@@ -76,7 +74,7 @@ type Config struct {
 	File    string // the log to follow
 	Topic   string
 	Brokers []string
-	Format  connectvalue.Format
+	Format  Format
 
 	BatchLines     int // most lines handed to the producer at once (Connect's batch.size)
 	MaxRecordBytes int // largest record value; also capped by the topic's max.message.bytes
@@ -132,7 +130,7 @@ func (c Config) withDefaults() Config {
 		c.OffsetsTopic = DefaultOffsetsTopic
 	}
 	if c.TransactionalID == "" {
-		c.TransactionalID = TransactionalID(c.Name, c.File)
+		c.TransactionalID = transactionalID(c.Name, c.File)
 	}
 	if c.Compression == "" {
 		c.Compression = DefaultCompression
@@ -153,7 +151,7 @@ func (c Config) Validate() error {
 		return bad("no topic")
 	case len(c.Brokers) == 0:
 		return bad("no brokers")
-	case c.Format < connectvalue.FormatJSONSchema || c.Format > connectvalue.FormatString:
+	case c.Format < FormatJSONSchema || c.Format > FormatString:
 		return bad("format %d", c.Format)
 	case c.Oversize < OversizeTruncate || c.Oversize > OversizeFail:
 		return bad("oversize policy %d", c.Oversize)
@@ -179,7 +177,7 @@ func (c Config) Validate() error {
 
 // TransactionalID is the default transactional ID of the exactly-once source for connector
 // name following file: stable across restarts, so a new run fences the previous one.
-func TransactionalID(name, file string) string {
+func transactionalID(name, file string) string {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		abs = file

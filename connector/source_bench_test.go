@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 )
 
@@ -68,7 +67,7 @@ func BenchmarkTailer(b *testing.B) {
 			BatchLines: DefaultBatchLines, BufferBytes: defaultBufferBytes + DefaultMaxRecordBytes,
 			PollInterval: time.Millisecond, RotateWait: time.Hour}, discardLogger(), &Stats{})
 		require.NoError(b, tl.open(b.Context(), nil))
-		p := &pump{format: connectvalue.FormatJSONSchema, limit: DefaultMaxRecordBytes}
+		p := &pump{format: FormatJSONSchema, limit: DefaultMaxRecordBytes}
 		start := time.Now()
 		n := 0
 		for n < sourceBenchLines {

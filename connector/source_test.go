@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 )
 
@@ -28,7 +27,7 @@ func TestSourceLinesAndValues(t *testing.T) {
 	want := []string{"lf", "crlf", "lone cr", "tab\there \"quoted\" é", ""}
 	require.Len(t, recs, len(want))
 	for i, rec := range recs {
-		assert.Equal(t, string(connectvalue.FormatJSONSchema.AppendValue(nil, []byte(want[i]))), string(rec.Value), "record %d", i)
+		assert.Equal(t, string(FormatJSONSchema.AppendValue(nil, []byte(want[i]))), string(rec.Value), "record %d", i)
 		assert.Nil(t, rec.Key, "Connect's FileStreamSource writes a null key")
 	}
 
@@ -175,12 +174,12 @@ func TestSourceFormats(t *testing.T) {
 	line := "a \"b\"\tc"
 	tests := []struct {
 		name   string
-		format connectvalue.Format
+		format Format
 		want   string
 	}{
-		{"json-schema", connectvalue.FormatJSONSchema, `{"schema":{"type":"string","optional":false},"payload":"a \"b\"\tc"}`},
-		{"json", connectvalue.FormatJSON, `"a \"b\"\tc"`},
-		{"string", connectvalue.FormatString, line},
+		{"json-schema", FormatJSONSchema, `{"schema":{"type":"string","optional":false},"payload":"a \"b\"\tc"}`},
+		{"json", FormatJSON, `"a \"b\"\tc"`},
+		{"string", FormatString, line},
 	}
 	c := kafkatest.New(t)
 	for _, tt := range tests {

@@ -29,13 +29,13 @@ func goRecords(data []byte) []connectRecord {
 	var recs []connectRecord
 	var consumed int
 	for {
-		line, n := NextLine(data[consumed:])
+		line, n := nextLine(data[consumed:])
 		if n == 0 {
 			return recs
 		}
 		consumed += n
 		rec := connectRecord{position: connectvalue.JavaChars(data[:consumed])}
-		for _, f := range []connectvalue.Format{connectvalue.FormatJSONSchema, connectvalue.FormatJSON, connectvalue.FormatString} {
+		for _, f := range []Format{FormatJSONSchema, FormatJSON, FormatString} {
 			rec.values[f] = f.AppendValue(nil, line)
 		}
 		recs = append(recs, rec)
@@ -106,7 +106,7 @@ func TestValuesMatchConnect(t *testing.T) {
 	for i := range want {
 		ok := assert.Equal(t, want[i].position, got[i].position, "record %d position", i)
 		for f := range want[i].values {
-			ok = assert.Equal(t, string(want[i].values[f]), string(got[i].values[f]), "record %d %s", i, connectvalue.Format(f)) && ok
+			ok = assert.Equal(t, string(want[i].values[f]), string(got[i].values[f]), "record %d %s", i, Format(f)) && ok
 		}
 		if !ok {
 			if mismatches++; mismatches > 10 {

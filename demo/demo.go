@@ -14,7 +14,6 @@ import (
 	"github.com/bridge-project/bridge"
 	"github.com/bridge-project/bridge/connector"
 	"github.com/bridge-project/bridge/devbroker"
-	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/sink"
 	"github.com/bridge-project/bridge/stream"
 )
@@ -127,7 +126,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	}
 	src, err := connector.New(connector.Config{
 		File: logPath, Topic: cfg.Topic, Brokers: []string{broker.Addr()},
-		Format: connectvalue.FormatJSONSchema, OffsetsFile: filepath.Join(dir, "offsets.json"),
+		Format: connector.FormatJSONSchema, OffsetsFile: filepath.Join(dir, "offsets.json"),
 	}, log)
 	if err != nil {
 		return err
