@@ -2,8 +2,8 @@ package connector
 
 import "errors"
 
-// Errors of the source, and of reading a Connect standalone offsets file. A .properties file's
-// malformed escape is ErrMalformedUnicodeEscape, next to its parser.
+// Errors of the source, of reading a Connect standalone offsets file, and of reading Connect's
+// .properties files.
 var (
 	// ErrOversizeLine: a line is over the record size limit and the policy is OversizeFail.
 	ErrOversizeLine = errors.New("line over the record size limit")
@@ -25,4 +25,10 @@ var (
 	// ErrPositionSplitsChar: the position falls between the two halves of a surrogate pair,
 	// which no line end can.
 	ErrPositionSplitsChar = errors.New("position splits a character")
+	// ErrMalformedUnicodeEscape: a \u escape in a .properties file without four hex digits, which
+	// java.util.Properties rejects (and Connect with it).
+	ErrMalformedUnicodeEscape = errors.New(`malformed \uxxxx escape`)
+	// ErrNotFileSource: the connector properties name a connector.class other than
+	// FileStreamSource, which is all bridge source replaces.
+	ErrNotFileSource = errors.New("bridge source only replaces FileStreamSource")
 )
