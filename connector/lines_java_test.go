@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/connectvalue/connectvaluetest"
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 // The *_java_test.go files compare bridge with the JDK and with Kafka Connect's own classes. They

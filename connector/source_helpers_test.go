@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/connectvalue"
+	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/internal/testutil"
 )
