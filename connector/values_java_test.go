@@ -77,8 +77,8 @@ func connectTestFile(t *testing.T) []byte {
 		buf.Write(line)
 		buf.WriteString(terminators[rng.IntN(len(terminators))])
 	}
-	for _, c := range readDecodeCorpus(t) {
-		add(c.data)
+	for _, c := range connectvaluetest.Corpus(t) {
+		add(c.Data)
 	}
 	for _, line := range connectvaluetest.NastyBytes(2, 3000) {
 		add(line)

@@ -2,7 +2,43 @@
 // that pin it to Java and to Connect: byte strings made of the bytes where UTF-8 decoders differ.
 package connectvaluetest
 
-import "math/rand/v2"
+import (
+	_ "embed"
+	"encoding/hex"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// corpus holds byte strings that Java's UTF-8 decoder and Go's disagree on, one per line.
+//
+//go:embed corpus.txt
+var corpus string
+
+// CorpusLine is one entry of corpus.txt: the bytes and what they are.
+type CorpusLine struct {
+	Name string
+	Data []byte
+}
+
+// Corpus returns the entries of corpus.txt, failing t on a malformed line.
+func Corpus(t testing.TB) []CorpusLine {
+	t.Helper()
+	var lines []CorpusLine
+	for line := range strings.Lines(corpus) {
+		line = strings.TrimSuffix(line, "\n")
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		text, comment, _ := strings.Cut(line, "#")
+		data, err := hex.DecodeString(strings.ReplaceAll(strings.TrimSpace(text), " ", ""))
+		if err != nil {
+			t.Fatalf("corpus line %q: %v", line, err)
+		}
+		lines = append(lines, CorpusLine{Name: strings.TrimSpace(comment), Data: data})
+	}
+	return lines
+}
 
 // NastyBytes returns n random byte strings built from the bytes where UTF-8 decoders differ, and
 // fragments of valid and invalid sequences.

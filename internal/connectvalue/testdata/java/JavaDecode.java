@@ -1,4 +1,4 @@
-// Test helper for bridge's connector package (run by lines_java_test.go): decodes byte strings the
+// Test helper for bridge's connectvalue package (run by javautf8_java_test.go): decodes byte strings the
 // way Kafka Connect's FileStreamSourceTask reads a file, through an InputStreamReader with the UTF-8
 // charset (malformed input replaced), and prints what Java holds.
 //
