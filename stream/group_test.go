@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
@@ -39,30 +38,6 @@ func timedRecords(topic string, t0 time.Time, win time.Duration) []*kgo.Record {
 	return recs
 }
 
-// waitMembers waits until the group is stable with n members that all own partitions.
-func waitMembers(t *testing.T, adm *kadm.Client, group string, n int) {
-	t.Helper()
-	require.Eventually(t, func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		gs, err := adm.DescribeGroups(ctx, group)
-		if err != nil {
-			return false
-		}
-		g := gs[group]
-		if g.State != "Stable" || len(g.Members) != n {
-			return false
-		}
-		for _, m := range g.Members {
-			a, ok := m.Assigned.AsConsumer()
-			if !ok || len(a.Topics) == 0 {
-				return false
-			}
-		}
-		return true
-	}, 60*time.Second, 100*time.Millisecond, "group %s stable with %d members", group, n)
-}
-
 // windowsOf returns the answers a recorder got, by window end, once it has want.
 func windowsOf(t *testing.T, r *recorder, want int) map[time.Time]*talkers.Result {
 	t.Helper()
@@ -88,15 +63,11 @@ func groupConfig(c *kafkatest.Cluster, topic, group string, key talkers.KeyKind)
 	return cfg
 }
 
+// dropGroupTopics deletes the topics the stream made for groups when the test ends.
 func dropGroupTopics(t *testing.T, c *kafkatest.Cluster, groups ...string) {
-	adm := kadmClient(t, c)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		for _, g := range groups {
-			_, _ = adm.DeleteTopics(ctx, PanesTopic(g), AnswersTopic(g))
-		}
-	})
+	for _, g := range groups {
+		c.DeleteAtEnd(t, PanesTopic(g), AnswersTopic(g))
+	}
 }
 
 // TestGroupAnswerEqualsOneMember is issue 14's proof: records spread over 24 record-time
@@ -110,7 +81,6 @@ func TestGroupAnswerEqualsOneMember(t *testing.T) {
 			topic := newTopic(t, c, 6)
 			alone, shared := topic+"-alone", topic+"-shared"
 			dropGroupTopics(t, c, alone, shared)
-			adm := kadmClient(t, c)
 
 			one := &recorder{}
 			start(t, groupConfig(c, topic, alone, key), one)
@@ -118,8 +88,8 @@ func TestGroupAnswerEqualsOneMember(t *testing.T) {
 			for _, r := range three {
 				start(t, groupConfig(c, topic, shared, key), r)
 			}
-			waitMembers(t, adm, alone, 1)
-			waitMembers(t, adm, shared, 3)
+			c.WaitGroupStable(t, alone, 1)
+			c.WaitGroupStable(t, shared, 3)
 
 			win := 200 * time.Millisecond
 			t0 := time.Now().Add(2 * time.Second).Truncate(win)

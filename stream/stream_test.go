@@ -196,7 +196,7 @@ func TestStreamTopWindow(t *testing.T) {
 	dropGroupTopics(t, c, cfg.Group)
 	rec := &recorder{}
 	r := start(t, cfg, rec)
-	waitMembers(t, kadmClient(t, c), cfg.Group, 1)
+	c.WaitGroupStable(t, cfg.Group, 1)
 	produce(t, c, topic, values...)
 	full := func(b sink.Batch) bool {
 		return b.Talkers != nil && b.Talkers.Keys == 4 && b.Talkers.Packets == 18

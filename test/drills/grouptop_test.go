@@ -38,15 +38,15 @@ func TestGroupTopKill9(t *testing.T) {
 	}
 	procs := make([]*proc, 3)
 	for i := range procs {
-		procs[i] = start(t, bin, nil, args(i)...)
+		procs[i] = start(t, bin, args(i)...)
 	}
 	waitConsuming(t, adm, group, "", true, procs[2])
 	var peak int64
 	for k := range kills {
 		time.Sleep(1300*time.Millisecond + time.Duration(k)*250*time.Millisecond) // lands mid-window
-		procs[0].kill()
-		peak = max(peak, procs[0].peak())
-		procs[0] = start(t, bin, nil, args(0)...)
+		procs[0].Kill()
+		peak = max(peak, procs[0].PeakKiB())
+		procs[0] = start(t, bin, args(0)...)
 		waitConsuming(t, adm, group, "", true, procs[0])
 	}
 	time.Sleep(3 * time.Second)
@@ -62,8 +62,8 @@ func TestGroupTopKill9(t *testing.T) {
 	time.Sleep(3 * time.Second) // a second answer, if any, commits meanwhile
 	got, answers = readTop(t, seeds, out)
 	for _, p := range procs {
-		assert.Equal(t, 0, p.term(t, 30*time.Second), "log:\n%s", p.stderr.String())
-		peak = max(peak, p.peak())
+		assert.Equal(t, 0, p.Term(t, 30*time.Second), "log:\n%s", p.Stderr.String())
+		peak = max(peak, p.PeakKiB())
 	}
 	twice, wrong := 0, 0
 	for end, k := range answers {
