@@ -26,6 +26,11 @@ const (
 	// DefaultSessionTimeout is Kafka's: a member that stops heartbeating (killed, not
 	// stopped) keeps its partitions this long before the group moves them.
 	DefaultSessionTimeout = 45 * time.Second
+	// DefaultIdleAfter is how long a record-time input partition that was read to its end
+	// must have had no record before it stops holding the group's windows back. Longer
+	// than a partition leader's failover (KRaft's broker session timeout is 9 s), during
+	// which a partition gets no record and its producers' records wait.
+	DefaultIdleAfter = 10 * time.Second
 )
 
 // Config configures a Stream.
@@ -67,6 +72,9 @@ type Config struct {
 	// Grace is how long after a record-time window's end its records may still arrive;
 	// the window's answer waits for it.
 	Grace time.Duration
+	// IdleAfter is how long a record-time input partition read to its end must be quiet
+	// before its watermark follows the clock (0: DefaultIdleAfter, or Grace when longer).
+	IdleAfter time.Duration
 	// ExactlyOnce consumes, produces to the Kafka sink and commits offsets in one Kafka
 	// transaction per batch.
 	ExactlyOnce bool

@@ -84,7 +84,7 @@ func newGroupRun(cfg Config, log *slog.Logger, sums summaries) *groupRun {
 		layout: group.Layout{Size: cfg.window().Milliseconds(), Slide: cfg.slide().Milliseconds(), Pane: pane.Milliseconds()},
 		grace:  cfg.Grace.Milliseconds(), record: cfg.Time == TimeRecord, sums: sums,
 		eos: cfg.ExactlyOnce, fromStart: cfg.FromBeginning,
-		clock:    group.NewClock(max(cfg.Interval, cfg.Grace)),
+		clock:    group.NewClock(cfg.idleAfter()),
 		mergers:  make(map[int32]*group.Merger[groupSummary]),
 		restored: make(map[int32]bool),
 		held:     make(map[int32]int64),
@@ -147,9 +147,15 @@ func (g *groupRun) lateDelta(end, records int64) {
 	})
 }
 
-// polled notes, for every partition of a poll, whether it was read to its end.
+// polled notes, for every partition of a poll, whether it was read to its end; one whose
+// fetch failed (its leader moving, say) is not.
 func (g *groupRun) polled(fs kgo.Fetches, lag func(kgo.FetchPartition, int64) int64) {
 	g.sync()
+	fs.EachError(func(t string, p int32, _ error) {
+		if t != g.panesT {
+			g.clock.Fetched(group.Partition{Topic: t, Partition: p}, true)
+		}
+	})
 	fs.EachPartition(func(p kgo.FetchTopicPartition) {
 		n := len(p.Records)
 		if n == 0 {

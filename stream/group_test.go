@@ -59,7 +59,7 @@ func groupConfig(c *kafkatest.Cluster, topic, group string, key talkers.KeyKind)
 	cfg.Group = group
 	cfg.Top, cfg.Key, cfg.Interval = 1000, key, 100*time.Millisecond
 	cfg.Window, cfg.Slide = 200*time.Millisecond, 200*time.Millisecond
-	cfg.Time = TimeRecord
+	cfg.Time, cfg.IdleAfter = TimeRecord, time.Second // the last windows close a second after the records
 	return cfg
 }
 

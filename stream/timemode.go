@@ -1,6 +1,9 @@
 package stream
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // TimeMode names the clock that puts a record in a --top window.
 type TimeMode string
@@ -17,6 +20,14 @@ const (
 	// DefaultTime is today's behaviour.
 	DefaultTime = TimeProcessing
 )
+
+// idleAfter resolves IdleAfter's default.
+func (c Config) idleAfter() time.Duration {
+	if c.IdleAfter > 0 {
+		return max(c.IdleAfter, c.Grace)
+	}
+	return max(DefaultIdleAfter, c.Grace)
+}
 
 func (m TimeMode) validate() error {
 	switch m {
