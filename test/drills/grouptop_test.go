@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -23,32 +24,60 @@ import (
 func TestGroupTopKill9(t *testing.T) {
 	kills := envInt("DRILLS_KILLS", 5)
 	seeds := upCluster(t, 1)
+	groupTop(t, seeds, 1, "one member kill -9 x"+strconv.Itoa(kills), kills+3, func(g *topGroup) {
+		for k := range kills {
+			time.Sleep(1300*time.Millisecond + time.Duration(k)*250*time.Millisecond) // lands mid-window
+			g.procs[0].Kill()
+			g.peak = max(g.peak, g.procs[0].PeakKiB())
+			g.procs[0] = start(t, g.bin, g.args(0)...)
+			waitConsuming(t, g.adm, g.group, "", true, g.procs[0])
+		}
+	})
+}
+
+// The same on a 3-node cluster (replication factor 3, min.insync.replicas=2) with the leader
+// of an input partition SIGKILLed while the members count.
+func TestGroupTopLeaderKill(t *testing.T) {
+	seeds := upCluster(t, 3)
+	groupTop(t, seeds, 3, "3 nodes: input partition leader kill -9", 3, func(g *topGroup) {
+		time.Sleep(3 * time.Second)
+		victim := leaderOf(t, g.adm, g.in)
+		require.NoError(t, kafkaSh(t, 3, "kill-node", strconv.Itoa(int(victim))))
+		time.Sleep(15 * time.Second)
+	})
+}
+
+// topGroup is a drill's three --top members and what they read.
+type topGroup struct {
+	bin, in, group string
+	adm            *kadm.Client
+	procs          []*proc
+	args           func(i int) []string
+	peak           int64
+}
+
+// groupTop runs three --top members over records stamped as they are made while disrupt
+// runs, then checks every window of the output topic against the truth and reports a row.
+func groupTop(t *testing.T, seeds []string, rf int16, what string, runs int, disrupt func(*topGroup)) {
 	adm, _ := admin(t, seeds)
-	in, out, group := "drill-top-in", "drill-top-out", "drill-top-g"
-	createTopic(t, adm, in, 6, 1, nil)
-	createTopic(t, adm, out, 3, 1, nil)
+	in, out := "drill-top-in", "drill-top-out"
+	isr := strconv.Itoa(int(max(rf-1, 1)))
+	createTopic(t, adm, in, 6, rf, map[string]*string{"min.insync.replicas": &isr})
+	createTopic(t, adm, out, 3, rf, map[string]*string{"min.insync.replicas": &isr})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	truth := &windowTruth{m: map[int64]map[string]int64{}}
 	produced := produceTimed(ctx, t, seeds, in, truth, 2000)
-	bin := bridgeBin(t)
-	args := func(i int) []string {
-		return streamArgs(seeds, in, group, "--top", "1000", "--time", "record", "--window", "1s", "--slide", "1s",
-			"--sink", "kafka:"+out, "--exactly-once", "--transactional-id", group+"-"+strconv.Itoa(i))
+	g := &topGroup{bin: bridgeBin(t), in: in, group: "drill-top-g", adm: adm}
+	g.args = func(i int) []string {
+		return streamArgs(seeds, in, g.group, "--top", "1000", "--time", "record", "--window", "1s", "--slide", "1s",
+			"--sink", "kafka:"+out, "--exactly-once", "--transactional-id", g.group+"-"+strconv.Itoa(i))
 	}
-	procs := make([]*proc, 3)
-	for i := range procs {
-		procs[i] = start(t, bin, args(i)...)
+	for i := range 3 {
+		g.procs = append(g.procs, start(t, g.bin, g.args(i)...))
 	}
-	waitConsuming(t, adm, group, "", true, procs[2])
-	var peak int64
-	for k := range kills {
-		time.Sleep(1300*time.Millisecond + time.Duration(k)*250*time.Millisecond) // lands mid-window
-		procs[0].Kill()
-		peak = max(peak, procs[0].PeakKiB())
-		procs[0] = start(t, bin, args(0)...)
-		waitConsuming(t, adm, group, "", true, procs[0])
-	}
+	waitConsuming(t, adm, g.group, "", true, g.procs[2])
+	disrupt(g)
 	time.Sleep(3 * time.Second)
 	cancel()
 	n := <-produced
@@ -61,9 +90,9 @@ func TestGroupTopKill9(t *testing.T) {
 	}, 2*time.Minute, time.Second, "every window answered")
 	time.Sleep(3 * time.Second) // a second answer, if any, commits meanwhile
 	got, answers = readTop(t, seeds, out)
-	for _, p := range procs {
+	for _, p := range g.procs {
 		assert.Equal(t, 0, p.Term(t, 30*time.Second), "log:\n%s", p.Stderr.String())
-		peak = max(peak, p.PeakKiB())
+		g.peak = max(g.peak, p.PeakKiB())
 	}
 	twice, wrong := 0, 0
 	for end, k := range answers {
@@ -72,8 +101,8 @@ func TestGroupTopKill9(t *testing.T) {
 			wrong++
 		}
 	}
-	report(t, row{Scenario: "three members, --top --time record --exactly-once, one member kill -9 x" + strconv.Itoa(kills),
-		Runs: kills + 3, Lines: n, Lost: len(want) - len(answers) + wrong, Dups: twice, PeakRSSKiB: peak,
+	report(t, row{Scenario: "three members, --top --time record --exactly-once, " + what,
+		Runs: runs, Lines: n, Lost: len(want) - len(answers) + wrong, Dups: twice, PeakRSSKiB: g.peak,
 		Notes: fmt.Sprintf("6 partitions, 2k records/s, 1 s windows: %d windows; lost and duplicated count windows missing, wrong or answered twice (read_committed)", len(want))})
 	assert.Len(t, answers, len(want))
 	assert.Zero(t, twice, "windows answered twice")
