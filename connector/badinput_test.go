@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 )
 
@@ -31,11 +32,11 @@ func requireJSONValues(t *testing.T, recs []*kgo.Record) []string {
 func splitLines(data []byte) []string {
 	var out []string
 	for {
-		line, n := NextLine(data)
+		line, n := nextLine(data)
 		if n == 0 {
 			return out
 		}
-		out = append(out, string(AppendJavaUTF8(nil, line)))
+		out = append(out, string(connectvalue.AppendJavaUTF8(nil, line)))
 		data = data[n:]
 	}
 }

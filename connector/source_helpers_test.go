@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/internal/testutil"
@@ -123,7 +124,7 @@ func payloads(t *testing.T, recs []*kgo.Record) []string {
 	t.Helper()
 	out := make([]string, 0, len(recs))
 	for _, r := range recs {
-		line, err := DecodeValue(r.Value)
+		line, err := connectvalue.DecodeValue(r.Value)
 		require.NoError(t, err, "value %q", r.Value)
 		out = append(out, string(line))
 	}

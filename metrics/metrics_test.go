@@ -270,3 +270,32 @@ func TestStatusJSONRoundTrip(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, st.Snapshot(), back)
 }
+
+func TestStreamGroupMetrics(t *testing.T) {
+	c := NewStreamStats("g", []string{"demo2"}, func() stream.Stats {
+		return stream.Stats{LateRecords: 3, WindowsOpen: 2, WindowsClosed: 9, SummaryBytes: 4096}
+	})
+	want := `
+# HELP bridge_stream_late_records_total With --top: records whose window was already answered when they came (later than --grace); counted here and in no window.
+# TYPE bridge_stream_late_records_total counter
+bridge_stream_late_records_total 3
+# HELP bridge_stream_windows_open With --top: windows this member merges (it owns their panes partition) not yet answered.
+# TYPE bridge_stream_windows_open gauge
+bridge_stream_windows_open 2
+# HELP bridge_stream_windows_closed_total With --top: windows this member answered.
+# TYPE bridge_stream_windows_closed_total counter
+bridge_stream_windows_closed_total 9
+# HELP bridge_stream_summary_bytes_total With --top: bytes of pane summaries this member produced to the group's panes topic.
+# TYPE bridge_stream_summary_bytes_total counter
+bridge_stream_summary_bytes_total 4096
+`
+	require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(want), "bridge_stream_late_records_total",
+		"bridge_stream_windows_open", "bridge_stream_windows_closed_total", "bridge_stream_summary_bytes_total"))
+
+	o := NewStreamBatches()
+	assert.Equal(t, 0, testutil.CollectAndCount(o, "bridge_stream_window_answer_delay_seconds"),
+		"no window answered, no histogram")
+	o.WindowAnswered(1500 * time.Millisecond)
+	assert.Equal(t, 1, testutil.CollectAndCount(o, "bridge_stream_window_answer_delay_seconds"))
+	require.NoError(t, prometheus.NewPedanticRegistry().Register(o))
+}

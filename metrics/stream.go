@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,14 @@ var (
 	batchesDesc = streamDesc("batches_total", "Batches written and committed, empty ones included.")
 	abortedDesc = streamDesc("aborted_batches_total",
 		"With --exactly-once: batches whose transaction aborted; their records are processed again.")
+	lateDesc = streamDesc("late_records_total",
+		"With --top: records whose window was already answered when they came (later than "+
+			"--grace); counted here and in no window.")
+	windowsOpenDesc = streamDesc("windows_open",
+		"With --top: windows this member merges (it owns their panes partition) not yet answered.")
+	windowsClosedDesc = streamDesc("windows_closed_total", "With --top: windows this member answered.")
+	summaryBytesDesc  = streamDesc("summary_bytes_total",
+		"With --top: bytes of pane summaries this member produced to the group's panes topic.")
 	lagDesc = streamDesc("consumer_lag",
 		"Records of a partition after the last one polled: the high watermark (counting "+
 			"transaction markers) as of the last fetch minus the next offset to poll.", "topic", "partition")
@@ -53,7 +62,8 @@ func NewStreamStats(group string, topics []string, stats func() stream.Stats) *S
 
 // Describe sends every metric's description.
 func (s *StreamStats) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{streamInfoDesc, recordsDesc, tuplesDesc, skippedDesc, batchesDesc, abortedDesc} {
+	for _, d := range []*prometheus.Desc{streamInfoDesc, recordsDesc, tuplesDesc, skippedDesc, batchesDesc, abortedDesc,
+		lateDesc, windowsOpenDesc, windowsClosedDesc, summaryBytesDesc} {
 		ch <- d
 	}
 }
@@ -72,6 +82,10 @@ func (s *StreamStats) Collect(ch chan<- prometheus.Metric) {
 	counter(skippedDesc, st.TooLarge, "too_large")
 	counter(batchesDesc, st.Batches)
 	counter(abortedDesc, st.Aborted)
+	counter(lateDesc, st.LateRecords)
+	ch <- prometheus.MustNewConstMetric(windowsOpenDesc, prometheus.GaugeValue, float64(st.WindowsOpen))
+	counter(windowsClosedDesc, st.WindowsClosed)
+	counter(summaryBytesDesc, st.SummaryBytes)
 }
 
 type topicPartition struct {
@@ -89,6 +103,8 @@ type lagEntry struct {
 type StreamBatches struct {
 	records  prometheus.Histogram
 	duration prometheus.Histogram
+	answered prometheus.Histogram
+	windows  atomic.Int64 // windows answered
 	now      func() time.Time
 
 	mu  sync.Mutex
@@ -96,8 +112,9 @@ type StreamBatches struct {
 }
 
 var (
-	_ prometheus.Collector = (*StreamBatches)(nil)
-	_ stream.BatchObserver = (*StreamBatches)(nil)
+	_ prometheus.Collector  = (*StreamBatches)(nil)
+	_ stream.BatchObserver  = (*StreamBatches)(nil)
+	_ stream.WindowObserver = (*StreamBatches)(nil)
 )
 
 // NewStreamBatches returns an observer to set as stream.Config.BatchObserver.
@@ -112,6 +129,11 @@ func NewStreamBatches() *StreamBatches {
 			Namespace: namespace, Subsystem: "stream", Name: "batch_duration_seconds",
 			Help:    "Time to write a batch to every sink and commit it.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12), // 1ms .. 60s
+		}),
+		answered: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "stream", Name: "window_answer_delay_seconds",
+			Help:    "With --top: time from a window's end to its answer, for the windows this member answered.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2, 14), // 10ms .. 80s
 		}),
 		now: time.Now,
 		lag: make(map[topicPartition]lagEntry),
@@ -143,6 +165,12 @@ func (o *StreamBatches) BatchDone(records int, took time.Duration) {
 	o.duration.Observe(took.Seconds())
 }
 
+// WindowAnswered observes how long after its end a window was answered.
+func (o *StreamBatches) WindowAnswered(delay time.Duration) {
+	o.windows.Add(1)
+	o.answered.Observe(delay.Seconds())
+}
+
 // Lag returns the records after the last polled one, over every partition heard of lately.
 func (o *StreamBatches) Lag() int64 {
 	var total int64
@@ -168,6 +196,7 @@ func (o *StreamBatches) eachLag(fn func(topicPartition, int64)) {
 func (o *StreamBatches) Describe(ch chan<- *prometheus.Desc) {
 	o.records.Describe(ch)
 	o.duration.Describe(ch)
+	o.answered.Describe(ch)
 	ch <- lagDesc
 }
 
@@ -175,6 +204,9 @@ func (o *StreamBatches) Describe(ch chan<- *prometheus.Desc) {
 func (o *StreamBatches) Collect(ch chan<- prometheus.Metric) {
 	o.records.Collect(ch)
 	o.duration.Collect(ch)
+	if o.windows.Load() > 0 { // only a --top stream answers windows
+		o.answered.Collect(ch)
+	}
 	o.eachLag(func(tp topicPartition, lag int64) {
 		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, float64(lag),
 			tp.topic, strconv.Itoa(int(tp.partition)))

@@ -11,7 +11,8 @@ import (
 
 // JSONL writes one JSON object per line: per tuple
 // {"src","dst","proto","len","batch_time","topic","partition","offset"}, or in aggregate
-// mode per counted pair {"src","dst","count","batch_time"}. Empty batches write nothing.
+// mode per counted pair {"src","dst","count","batch_time"}; a talkers window writes its
+// rows and then its totals (see talkers.go). Empty batches write nothing.
 type JSONL struct {
 	w    *bufio.Writer
 	file *os.File // owned; nil for an injected writer
@@ -19,6 +20,7 @@ type JSONL struct {
 	name string
 	buf  []byte
 	bt   []byte
+	ws   []byte
 }
 
 var _ Sink = (*JSONL)(nil)
@@ -75,7 +77,12 @@ func (s *JSONL) Write(_ context.Context, b Batch) error {
 	s.bt = AppendJSONTime(s.bt[:0], b.Time)
 	buf := s.buf[:0]
 	var err error
-	if b.Aggregate {
+	if b.Talkers != nil {
+		buf, err = s.appendTalkers(buf, b)
+		if err != nil {
+			return err
+		}
+	} else if b.Aggregate {
 		for i := range b.Counts {
 			buf = append(AppendCountJSON(buf, &b.Counts[i], s.bt), '\n')
 			if buf, err = s.spill(buf, flushAt); err != nil {
@@ -95,6 +102,20 @@ func (s *JSONL) Write(_ context.Context, b Batch) error {
 	}
 	s.buf = buf
 	return s.flush()
+}
+
+// appendTalkers appends a window's rows and its totals line.
+func (s *JSONL) appendTalkers(buf []byte, b Batch) ([]byte, error) {
+	r := b.Talkers
+	s.ws = AppendJSONTime(s.ws[:0], r.Start.In(b.Time.Location()))
+	var err error
+	for i := range r.Rows {
+		buf = append(AppendTalkerRowJSON(buf, r, &r.Rows[i], s.ws, s.bt), '\n')
+		if buf, err = s.spill(buf, flushAt); err != nil {
+			return buf, err
+		}
+	}
+	return append(AppendWindowTotalsJSON(buf, r, s.ws, s.bt), '\n'), nil
 }
 
 // spill hands buf to the writer once it holds at least limit bytes.

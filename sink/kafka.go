@@ -42,6 +42,9 @@ func NewKafka(p Producer, topic string) (*Kafka, error) {
 
 // Write produces the batch and returns once every record is acknowledged.
 func (k *Kafka) Write(ctx context.Context, b Batch) error {
+	if b.Talkers != nil {
+		return k.writeTalkers(ctx, b)
+	}
 	n := len(b.Tuples)
 	if b.Aggregate {
 		n = len(b.Counts)

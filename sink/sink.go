@@ -7,6 +7,8 @@ package sink
 import (
 	"context"
 	"time"
+
+	"github.com/bridge-project/bridge/talkers"
 )
 
 // Sink receives every batch of the stream in order.
@@ -48,4 +50,7 @@ type Batch struct {
 	Counts []PairCount
 	// Distinct is the number of distinct pairs counted, which may exceed len(Counts).
 	Distinct int
+	// Talkers, when set (bridge stream --top, bridge parse --key), is the window's answer:
+	// it replaces Counts, and Time is the window's end.
+	Talkers *talkers.Result
 }

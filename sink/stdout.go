@@ -84,6 +84,9 @@ func (s *Stdout) Write(_ context.Context, b Batch) error {
 // appendRecords appends up to Num records and reports whether there were more.
 func (s *Stdout) appendRecords(buf []byte, b Batch) ([]byte, bool) {
 	n := s.cfg.Num
+	if b.Talkers != nil {
+		return AppendTalkerRowsPprint(buf, b.Talkers, n)
+	}
 	if b.Aggregate {
 		for i := 0; i < n && i < len(b.Counts); i++ {
 			c := &b.Counts[i]

@@ -43,19 +43,9 @@ func (s *Stream) finishBatch(ctx context.Context, sinks []sink.Sink, at time.Tim
 }
 
 // batch builds the sinks' view of the current batch, and says whether it is output at
-// all: with a slide longer than the interval, only batches on the slide grid are.
+// all: with --top a batch is not, its records go to the group's windows (group.go).
 func (s *Stream) batch(at time.Time) (sink.Batch, bool) {
-	b := sink.Batch{Time: at.In(s.loc), Tuples: s.tuples}
-	if s.win == nil {
-		return b, true
-	}
-	s.win.finish()
-	if at.UnixMilli()%s.cfg.slide().Milliseconds() != 0 {
-		return b, false
-	}
-	b.Tuples, b.Aggregate = nil, true
-	b.Counts, b.Distinct = s.win.top(s.cfg.Top)
-	return b, true
+	return sink.Batch{Time: at.In(s.loc), Tuples: s.tuples}, s.grp == nil
 }
 
 // writeAll writes b to the sinks in order, stopping at the first that fails.
@@ -71,12 +61,20 @@ func writeAll(ctx context.Context, sinks []sink.Sink, b sink.Batch) error {
 // finishAtLeastOnce writes the batch to every sink, then commits its offsets: a crash in
 // between makes the next owner write the batch again, never lose it.
 func (s *Stream) finishAtLeastOnce(ctx context.Context, sinks []sink.Sink, b sink.Batch, emit bool) error {
+	if s.grp != nil {
+		if err := s.grp.finish(ctx, s.cl, sinks); err != nil {
+			return err
+		}
+	}
 	if emit {
 		if err := writeAll(ctx, sinks, b); err != nil {
 			return err
 		}
 	}
 	s.offs.add(s.marks)
+	if s.grp != nil {
+		s.offs.add(s.grp.holdMarks())
+	}
 	if err := s.offs.commit(ctx, s.cl); err != nil {
 		// The offsets stay pending: the next batch's commit (or the revoke) retries them.
 		s.limit.warn(s.log, "commit failed; retrying with the next batch", "err", err)

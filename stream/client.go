@@ -41,7 +41,7 @@ func (s *Stream) clientOpts() []kgo.Opt {
 		kgo.SeedBrokers(s.cfg.Brokers...),
 		kgo.ClientID("bridge-stream"),
 		kgo.ConsumerGroup(s.cfg.Group),
-		kgo.ConsumeTopics(s.cfg.Topics...),
+		kgo.ConsumeTopics(s.consumed()...),
 		kgo.ConsumeResetOffset(reset),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
@@ -52,8 +52,12 @@ func (s *Stream) clientOpts() []kgo.Opt {
 		kgo.WithLogger(kgolog.New(s.log)),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 			s.log.Info("partitions assigned", "partitions", m)
+			if s.grp != nil {
+				s.grp.owned(m, true)
+			}
 		}),
 	}
+	opts = append(opts, s.groupOpts()...)
 	opts = append(opts, s.cfg.ClientOpts...)
 	if s.cfg.ExactlyOnce {
 		return append(opts,
@@ -61,6 +65,9 @@ func (s *Stream) clientOpts() []kgo.Opt {
 			kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 			kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 				s.log.Info("partitions revoked", "partitions", m)
+				if s.grp != nil {
+					s.grp.owned(m, false)
+				}
 			}),
 		)
 	}

@@ -32,7 +32,7 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 	defer cancel()
 	for pctx.Err() == nil {
 		room := s.cfg.MaxBatchRecords - s.polled
-		if s.win != nil {
+		if s.grp != nil {
 			room = s.cfg.MaxBatchRecords
 		} else if room <= 0 {
 			return full, nil
@@ -44,8 +44,12 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 		if s.cfg.BatchObserver != nil {
 			s.cfg.BatchObserver.Polled(fs)
 		}
+		if s.grp != nil {
+			s.grp.tick = until.UnixMilli()
+			s.grp.polled(fs, s.lag)
+		}
 		fs.EachRecord(s.add)
-		if s.win == nil && s.caughtUp(fs) {
+		if s.grp == nil && s.caughtUp(fs) {
 			return caughtUp, nil
 		}
 	}
@@ -105,6 +109,10 @@ func (s *Stream) fetchErrors(fs kgo.Fetches) error {
 
 // add decodes one record into the current batch and remembers its offset.
 func (s *Stream) add(r *kgo.Record) {
+	if s.grp != nil && r.Topic == s.grp.panesT {
+		s.grp.internal(r)
+		return
+	}
 	s.polled++
 	s.stats.records.Add(1)
 	s.mark(r)
@@ -120,9 +128,9 @@ func (s *Stream) add(r *kgo.Record) {
 		return
 	}
 	s.stats.tuples.Add(1)
-	if s.win != nil {
-		// Counting needs only the pair: the slot is reused for the next record.
-		s.win.add(tp.Src, tp.Dst)
+	if s.grp != nil {
+		// Counting needs only the tuple: the slot is reused for the next record.
+		s.grp.add(r, tp)
 		return
 	}
 	tp.Topic, tp.Partition, tp.Offset = r.Topic, r.Partition, r.Offset

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/talkers"
 )
 
 // Defaults, as the blog's Spark job ran.
@@ -24,6 +26,11 @@ const (
 	// DefaultSessionTimeout is Kafka's: a member that stops heartbeating (killed, not
 	// stopped) keeps its partitions this long before the group moves them.
 	DefaultSessionTimeout = 45 * time.Second
+	// DefaultIdleAfter is how long a record-time input partition that was read to its end
+	// must have had no record before it stops holding the group's windows back. Longer
+	// than a partition leader's failover (KRaft's broker session timeout is 9 s), during
+	// which a partition gets no record and its producers' records wait.
+	DefaultIdleAfter = 10 * time.Second
 )
 
 // Config configures a Stream.
@@ -44,12 +51,30 @@ type Config struct {
 	Parser ParseMode
 	// Top, when > 0, replaces the tuples of each batch by the Top most frequent pairs.
 	Top int
+	// Key is what --top counts under: pairs (the default), conversations or hosts.
+	Key talkers.KeyKind
+	// By is what ranks the keys: packets (the default) or bytes.
+	By talkers.Measure
+	// Prefix rolls addresses up to their networks; the zero value keeps them whole.
+	Prefix talkers.Prefix
+	// TopCapacity is how many keys a window's summary keeps (0: talkers.DefaultCapacity):
+	// while a window holds no more distinct keys, every count is exact.
+	TopCapacity int
 	// Window is the span Top counts over (like reduceByKeyAndWindow); 0 means one
 	// interval. It must be a multiple of Interval.
 	Window time.Duration
 	// Slide is how often a windowed count is output; 0 means every interval. It must be a
 	// multiple of Interval and at most Window.
 	Slide time.Duration
+	// Time says which clock puts a record in a --top window: TimeProcessing (the batch's
+	// tick, as Spark does) or TimeRecord (the record's Kafka timestamp).
+	Time TimeMode
+	// Grace is how long after a record-time window's end its records may still arrive;
+	// the window's answer waits for it.
+	Grace time.Duration
+	// IdleAfter is how long a record-time input partition read to its end must be quiet
+	// before its watermark follows the clock (0: DefaultIdleAfter, or Grace when longer).
+	IdleAfter time.Duration
 	// ExactlyOnce consumes, produces to the Kafka sink and commits offsets in one Kafka
 	// transaction per batch.
 	ExactlyOnce bool
@@ -85,6 +110,7 @@ func DefaultConfig(topics ...string) Config {
 		Group:           DefaultGroup,
 		Interval:        DefaultInterval,
 		Parser:          DefaultParseMode,
+		Time:            DefaultTime,
 		MaxValueBytes:   DefaultMaxValueBytes,
 		MaxBatchRecords: DefaultMaxBatchRecords,
 		StatsEvery:      DefaultStatsEvery,
@@ -116,6 +142,20 @@ func (c Config) Validate() error {
 	}
 	if (c.Window != 0 || c.Slide != 0) && c.Top == 0 {
 		bad("window and slide need top: they say what to count over")
+	}
+	if err := c.Time.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Grace < 0 || c.Grace%time.Millisecond != 0 {
+		bad("grace %v: want a non-negative whole number of milliseconds", c.Grace)
+	}
+	if c.Top > 0 {
+		if err := c.talkConfig().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if (c.Time == TimeRecord || c.Grace != 0) && c.Top == 0 {
+		bad("record time and grace need top: they say when a window closes")
 	}
 	if c.Interval >= time.Millisecond {
 		c.checkWindow(bad)

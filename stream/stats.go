@@ -11,6 +11,12 @@ type Stats struct {
 	TooLarge  int64 // values larger than MaxValueBytes
 	Batches   int64 // batches completed (written and committed)
 	Aborted   int64 // exactly-once batches whose transaction aborted and will be reprocessed
+
+	// With --top (the group's windows, see group.go):
+	LateRecords   int64 // records whose window was already answered: counted here, in no window
+	WindowsOpen   int64 // windows this member merges that are not answered yet
+	WindowsClosed int64 // windows this member answered
+	SummaryBytes  int64 // bytes of pane summaries this member produced to the panes topic
 }
 
 // Skipped is the number of records that yielded no tuple.

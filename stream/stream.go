@@ -2,7 +2,8 @@
 // reads into micro-batches on a fixed time grid, turns each record into a (src, dst)
 // tuple, hands every batch to the sinks and commits the batch's offsets only after every
 // sink has written it (at-least-once), or inside one Kafka transaction with the Kafka
-// sink's output (exactly-once).
+// sink's output (exactly-once). With Top it counts talkers into windows instead, and the
+// members of a group merge their counts through Kafka into one answer (group.go).
 package stream
 
 import (
@@ -26,7 +27,8 @@ type Stream struct {
 	loc  *time.Location
 
 	dec    *decoder
-	win    *window // Top > 0 only
+	grp    *groupRun // Top > 0 only: the group-wide talkers
+	sums   summaries
 	stats  counters
 	skips  skipLog
 	offs   offsets
@@ -60,7 +62,8 @@ func New(cfg Config, log *slog.Logger) (*Stream, error) {
 		s.loc = time.Local
 	}
 	if cfg.Top > 0 {
-		s.win = newWindow(int(cfg.window() / cfg.Interval))
+		s.sums = talkSummaries(cfg)
+		s.grp = newGroupRun(cfg, log, s.sums)
 	}
 	if err := s.connect(); err != nil {
 		return nil, err
@@ -84,7 +87,15 @@ func (s *Stream) Producer() sink.Producer {
 }
 
 // Stats returns the counters so far; safe to call while Run runs.
-func (s *Stream) Stats() Stats { return s.stats.snapshot() }
+func (s *Stream) Stats() Stats {
+	st := s.stats.snapshot()
+	if s.grp != nil {
+		g := s.grp.stats
+		st.LateRecords, st.WindowsOpen = g.late.Load(), g.open.Load()
+		st.WindowsClosed, st.SummaryBytes = g.closed.Load(), g.summaryBytes.Load()
+	}
+	return st
+}
 
 // Close leaves the group and closes the client. Run calls it on return; calling it again
 // does nothing.
@@ -107,6 +118,14 @@ func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 	defer s.Close()
 	s.log.Info("stream starting", "topics", s.cfg.Topics, "group", s.cfg.Group,
 		"interval", s.cfg.Interval, "parser", s.cfg.Parser, "exactly_once", s.cfg.ExactlyOnce)
+	if s.grp != nil {
+		return s.runGroup(ctx, sinks)
+	}
+	return s.loop(ctx, sinks)
+}
+
+// loop is Run's batch loop.
+func (s *Stream) loop(ctx context.Context, sinks []sink.Sink) error {
 	next := nextTick(time.Now(), s.cfg.Interval)
 	for {
 		end, err := s.collect(ctx, next)
@@ -151,9 +170,6 @@ func (s *Stream) advance(after time.Time) time.Time {
 	if !now.Before(next) {
 		missed := int(now.Sub(next)/s.cfg.Interval) + 1
 		s.limit.warn(s.log, "falling behind: batches took longer than the interval", "skipped_ticks", missed)
-		if s.win != nil {
-			s.win.skip(missed)
-		}
 		next = next.Add(time.Duration(missed) * s.cfg.Interval)
 	}
 	return next

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/sink"
+	"github.com/bridge-project/bridge/talkers"
 )
 
 type ref struct {
@@ -192,15 +193,13 @@ func TestStreamTopWindow(t *testing.T) {
 	add("10.0.0.9", "10.0.0.9", 1)
 	cfg := testConfig(c, topic)
 	cfg.Top, cfg.Window, cfg.Slide = 2, 2*time.Second, 200*time.Millisecond
+	dropGroupTopics(t, c, cfg.Group)
 	rec := &recorder{}
 	r := start(t, cfg, rec)
+	c.WaitGroupStable(t, cfg.Group, 1)
 	produce(t, c, topic, values...)
 	full := func(b sink.Batch) bool {
-		var n int64
-		for _, pc := range b.Counts {
-			n += pc.Count
-		}
-		return b.Distinct == 4 && n == 12
+		return b.Talkers != nil && b.Talkers.Keys == 4 && b.Talkers.Packets == 18
 	}
 	require.Eventually(t, func() bool {
 		for _, b := range rec.snapshot() {
@@ -219,7 +218,7 @@ func TestStreamTopWindow(t *testing.T) {
 			assert.Equal(t, []sink.PairCount{
 				{Src: "10.0.0.1", Dst: "10.0.0.2", Count: 7},
 				{Src: "10.0.0.2", Dst: "10.0.0.1", Count: 5},
-			}, b.Counts)
+			}, pairCounts(b.Talkers))
 		}
 	}
 }
@@ -368,22 +367,37 @@ func TestStreamBacklogOfTransactionsDoesNotWaitForTick(t *testing.T) {
 	}
 }
 
-// TestStreamTopWindowIgnoresBatchCap: with --top no tuple is kept per record, so a
-// backlog larger than MaxBatchRecords is counted into the batch of its tick, not cut.
+// TestStreamTopWindowIgnoresBatchCap: with --top windows are cut by time, never by
+// batches, so a backlog larger than MaxBatchRecords is counted whole, each record in one
+// window.
 func TestStreamTopWindowIgnoresBatchCap(t *testing.T) {
 	c := kafkatest.New(t)
 	topic := newTopic(t, c, 1)
 	produce(t, c, topic, packetValues(0, 500)...)
 	cfg := testConfig(c, topic)
-	cfg.Interval, cfg.Window, cfg.Slide = time.Hour, time.Hour, time.Hour // no tick during the test
 	cfg.Top, cfg.MaxBatchRecords = 1, 120
+	dropGroupTopics(t, c, cfg.Group)
 	rec := &recorder{}
 	r := start(t, cfg, rec)
-	require.Eventually(t, func() bool { return r.s.Stats().Records == 500 }, 60*time.Second, 20*time.Millisecond)
-	require.Empty(t, rec.snapshot())
+	var keys, packets int64
+	require.Eventually(t, func() bool {
+		keys, packets = 0, 0
+		for _, b := range rec.snapshot() {
+			keys += b.Talkers.Keys
+			packets += b.Talkers.Packets
+		}
+		return packets >= 500
+	}, 60*time.Second, 20*time.Millisecond)
 	require.NoError(t, r.stop(t))
-	batches := rec.snapshot()
-	require.Len(t, batches, 1)
-	assert.Equal(t, 500, batches[0].Distinct)
+	assert.Equal(t, [2]int64{500, 500}, [2]int64{keys, packets})
 	assert.Equal(t, map[int32]int64{0: 500}, committed(t, c, cfg.Group, topic))
+}
+
+// pairCounts is the rows of a pair window as (src, dst, packets).
+func pairCounts(r *talkers.Result) []sink.PairCount {
+	var out []sink.PairCount
+	for _, row := range r.Rows {
+		out = append(out, sink.PairCount{Src: row.A, Dst: row.B, Count: row.Packets})
+	}
+	return out
 }

@@ -18,17 +18,28 @@ func (s *Stream) finishTxn(ctx context.Context, sinks []sink.Sink, b sink.Batch,
 	if err := s.sess.Begin(); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if emit {
-		if err := writeAll(ctx, sinks, b); err != nil {
-			if _, abortErr := s.sess.End(ctx, kgo.TryAbort); abortErr != nil {
-				s.log.Warn("abort transaction", "err", abortErr)
-			}
-			return err
+	if err := s.writeTxn(ctx, sinks, b, emit); err != nil {
+		if _, abortErr := s.sess.End(ctx, kgo.TryAbort); abortErr != nil {
+			s.log.Warn("abort transaction", "err", abortErr)
 		}
+		return err
 	}
-	committed, err := s.sess.End(ctx, kgo.TryCommit)
+	var holds map[int32]int64
+	endCtx := ctx
+	if s.grp != nil {
+		holds = s.grp.holds()
+		endCtx = s.grp.holdCommit(ctx, holds)
+	}
+	committed, err := s.sess.End(endCtx, kgo.TryCommit)
 	if err != nil {
 		return fmt.Errorf("end transaction: %w", err)
+	}
+	if s.grp != nil {
+		if committed {
+			s.grp.committed(holds)
+		} else {
+			s.grp.rewind(s.cl)
+		}
 	}
 	if !committed {
 		s.stats.aborted.Add(1)
@@ -36,6 +47,19 @@ func (s *Stream) finishTxn(ctx context.Context, sinks []sink.Sink, b sink.Batch,
 			"batch_time", b.Time)
 	}
 	s.sess.AllowRebalance()
+	return nil
+}
+
+// writeTxn writes the batch's output inside the transaction: with --top the group's
+// deltas, watermarks and closed windows (the sinks are then the kafka: ones), else the
+// batch to every sink.
+func (s *Stream) writeTxn(ctx context.Context, sinks []sink.Sink, b sink.Batch, emit bool) error {
+	if s.grp != nil {
+		return s.grp.finish(ctx, s.sess, sinks)
+	}
+	if emit {
+		return writeAll(ctx, sinks, b)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bridge-project/bridge/stream"
+	"github.com/bridge-project/bridge/talkers"
 )
 
 func newParseCmd(a *app) *cobra.Command {
@@ -25,10 +27,20 @@ Output has exactly one line per input line:
 A line that yields no pair (in tshark mode a line that is not a packet, such as
 "Capturing on 'eth0'"; with --envelope a malformed envelope) prints None<TAB>None
 (tsv), ('None', 'None') (pprint) or {"line":N,"error":…} (jsonl); how many there were
-is logged on stderr at the end.`,
+is logged on stderr at the end.
+
+With --key the output is instead the totals over all the input, one row per key ranked
+by --by (--top N: the first N; 0: every key), exact (every key is kept):
+  tsv     a header row, then src, dst (or a, b, or host), packets, bytes and the kind's
+          per-direction figures, tab-separated
+  pprint  ((src, dst), n), ((a, b), n) or (host, n) with n the --by measure
+  jsonl   the row objects of bridge stream --top, without window fields
+and a last line with the total packets and bytes and the number of keys ("# …" in tsv
+and pprint, {"total_packets":…,"total_bytes":…,"keys":…} in jsonl).`,
 		Example: `  tshark -r capture.pcap | bridge parse
   bridge parse --parser seed --format pprint /tmp/en0.log
-  kcat -C -b localhost:9092 -t demo2 -e | bridge parse --envelope --format jsonl`,
+  kcat -C -b localhost:9092 -t demo2 -e | bridge parse --envelope --format jsonl
+  tshark -r capture.pcap | bridge parse --key conversation --by bytes --top 10`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadSettings(cmd)
 			if err != nil {
@@ -39,8 +51,16 @@ is logged on stderr at the end.`,
 				Envelope: s.Bool("envelope"),
 				Format:   stream.OutputFormat(s.String("format")),
 			}
+			tcfg := stream.TotalsConfig{ParseConfig: cfg, Top: s.Int("top")}
+			tcfg.Key, tcfg.By, tcfg.Prefix = talkerSettings(s)
 			if err := s.Err(); err != nil {
 				return err
+			}
+			if tcfg.Key != 0 {
+				return runTotals(a, tcfg, args)
+			}
+			if s.Int("top") != 0 || s.String("by") != talkers.Packets.String() || s.String("prefix") != "" {
+				return usageError{errors.New("--top, --by and --prefix need --key")}
 			}
 			if err := cfg.Validate(); err != nil {
 				return usageError{err}
@@ -52,7 +72,45 @@ is logged on stderr at the end.`,
 	f.String("parser", string(stream.DefaultParseMode), "line parser: tshark or seed")
 	f.Bool("envelope", false, "input lines are Kafka record values (Connect JSON envelopes or plain lines)")
 	f.String("format", string(stream.OutputTSV), "output format: tsv, jsonl or pprint")
+	addTalkerFlags(f, "", "print the totals per key over all the input")
+	f.Int("top", 0, "with --key: print the N first keys (0: every key)")
 	return cmd
+}
+
+// runTotals is bridge parse --key: every input counted into one exact total.
+func runTotals(a *app, cfg stream.TotalsConfig, files []string) error {
+	t, err := stream.NewTotals(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	var total stream.ParseStats
+	readOne := func(name string, r io.Reader) error {
+		st, err := t.Read(r)
+		total.Lines += st.Lines
+		total.NotPacket += st.NotPacket
+		total.Malformed += st.Malformed
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", name, err)
+		}
+		return nil
+	}
+	if len(files) == 0 {
+		err = readOne("stdin", a.stdin)
+	}
+	for _, name := range files {
+		if err != nil {
+			break
+		}
+		err = parseFile(name, readOne)
+	}
+	if total.NotPacket+total.Malformed > 0 {
+		a.log.Warn("lines without a packet", "lines", total.Lines, "not_packet", total.NotPacket,
+			"malformed_envelope", total.Malformed)
+	}
+	if err != nil {
+		return err
+	}
+	return t.Write(a.stdout)
 }
 
 func runParse(a *app, cfg stream.ParseConfig, files []string) error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bridge-project/bridge/sink"
 	"github.com/bridge-project/bridge/stream"
+	"github.com/bridge-project/bridge/talkers"
 )
 
 func newStreamCmd(a *app) *cobra.Command {
@@ -30,6 +31,13 @@ A batch's offsets are committed only after every sink has written it, so a crash
 re-reads at most the batches not yet committed (at-least-once). With --exactly-once and
 a kafka: sink, each batch's output and offsets commit in one Kafka transaction.
 
+With --top N the output is instead, per window, the N top talkers (--key pair,
+conversation or host, ranked --by packets or bytes) over the records of every member of
+the group: members exchange mergeable summaries through the topic <group>-talkers-panes
+and every member prints each window's answer, read from <group>-talkers-answers; a
+kafka: sink gets each window once. --time record puts a record in the window of its
+Kafka timestamp instead of the batch that read it.
+
 Record values may be Connect JsonConverter envelopes (with or without schema) or plain
 lines. --parser tshark finds tshark's Source and Destination columns on any default
 layout and counts and skips lines that are not packets; --parser seed is the blog's
@@ -37,6 +45,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 		Example: `  bridge stream demo2
   bridge stream demo2 --from-beginning --sink stdout --sink jsonl:pairs.jsonl
   bridge stream demo2 --top 5 --window 60s --slide 10s
+  bridge stream demo2 --top 10 --key conversation --by bytes --time record --grace 5s
   bridge stream demo2 --sink kafka:pairs --exactly-once`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -94,9 +103,13 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 	f.Int("num", sink.DefaultNum, "records pprint shows per batch")
 	f.String("parser", string(stream.DefaultParseMode), "line parser: tshark or seed")
 	f.StringArray("sink", []string{"stdout"}, "output, repeatable: stdout, jsonl:PATH (- for stdout) or kafka:TOPIC")
-	f.Int("top", 0, "print the N most frequent (src, dst) pairs per batch instead of the tuples")
+	f.Int("top", 0, "print the N top talkers per window instead of the tuples: the group's answer over all its members")
 	f.Duration("window", 0, "with --top: count over this sliding window, a multiple of --interval (default: one interval)")
 	f.Duration("slide", 0, "with --window: output every this long, a multiple of --interval (default: --interval)")
+	addTalkerFlags(f, talkers.Pair.String(), "with --top: what to count under")
+	f.String("time", string(stream.DefaultTime), "with --top: what puts a record in a window: processing (the batch that reads it) or record (its Kafka timestamp)")
+	f.Duration("grace", 0, "with --time record: how long after a window's end its records may still come; later ones are counted as late")
+	f.Int("top-capacity", talkers.DefaultCapacity, "with --top: keys a window's summary keeps; counts are exact while a window holds no more")
 	f.Bool("exactly-once", false, "produce to the kafka: sink and commit offsets in one transaction per batch")
 	f.Duration("session-timeout", stream.DefaultSessionTimeout, "how long the group waits for a killed member before moving its partitions (broker bounds: 6s-30m)")
 	f.String("transactional-id", "", "with --exactly-once: a stable per-instance transactional id (default: unique per run)")
@@ -120,6 +133,10 @@ func streamConfig(s *settings, topics []string) (stream.Config, []sinkSpec, int)
 	cfg.Top = s.Int("top")
 	cfg.Window = s.Duration("window")
 	cfg.Slide = s.Duration("slide")
+	cfg.Key, cfg.By, cfg.Prefix = talkerSettings(s)
+	cfg.Time = stream.TimeMode(s.String("time"))
+	cfg.Grace = s.Duration("grace")
+	cfg.TopCapacity = s.Int("top-capacity")
 	cfg.ExactlyOnce = s.Bool("exactly-once")
 	cfg.TransactionalID = s.String("transactional-id")
 	cfg.SessionTimeout = s.Duration("session-timeout")
@@ -135,6 +152,9 @@ func streamConfig(s *settings, topics []string) (stream.Config, []sinkSpec, int)
 	}
 	if num < 0 {
 		s.Fail(fmt.Errorf("invalid value for --num: %d must not be negative", num))
+	}
+	if cfg.TopCapacity < 1 {
+		s.Fail(fmt.Errorf("invalid value for --top-capacity: %d must be positive", cfg.TopCapacity))
 	}
 	return cfg, specs, num
 }

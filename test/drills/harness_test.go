@@ -18,7 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/harness"
 )
 
@@ -178,7 +178,7 @@ func tallySeen(t *testing.T, seeds []string, topic string, n int, committed bool
 		cancel()
 		fs.EachRecord(func(r *kgo.Record) {
 			quietSince = time.Now()
-			line, err := connector.DecodeValue(r.Value)
+			line, err := connectvalue.DecodeValue(r.Value)
 			i, ok := harness.LineIndex(line)
 			if err != nil || !ok || i >= n {
 				bad++

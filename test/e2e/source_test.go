@@ -20,6 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/internal/testutil"
@@ -200,7 +201,7 @@ func killTest(t *testing.T, eos bool) {
 
 	seen := make([]int, n)
 	for _, r := range c.ReadEverything(t, topic, eos) {
-		line, err := connector.DecodeValue(r.Value)
+		line, err := connectvalue.DecodeValue(r.Value)
 		require.NoError(t, err)
 		i, err := strconv.Atoi(strings.Fields(string(line))[1])
 		require.NoError(t, err, "record %q is not a whole line", line)

@@ -1,0 +1,161 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/sink"
+	"github.com/bridge-project/bridge/talkers"
+)
+
+// groupWindows is the number of record-time windows the group tests spread records over.
+const groupWindows = 24
+
+// timedRecords returns records for the 6 partitions of topic with timestamps spread over
+// groupWindows windows of win starting at t0, with a few hosts talking in both directions
+// and frame lengths that vary.
+func timedRecords(topic string, t0 time.Time, win time.Duration) []*kgo.Record {
+	var recs []*kgo.Record
+	for w := range groupWindows {
+		for i := range 30 + w%7 {
+			src := fmt.Sprintf("10.0.%d.%d", i%3, (i*7+w)%5)
+			dst := fmt.Sprintf("192.168.%d.1", (i+w)%4)
+			if i%4 == 0 {
+				src, dst = dst, src
+			}
+			line := fmt.Sprintf("%5d 0.%06d %s → %s TCP %d x", i+1, i, src, dst, 60+(i*13+w)%900)
+			ts := t0.Add(time.Duration(w)*win + time.Duration(i)*win/40)
+			recs = append(recs, &kgo.Record{Topic: topic, Partition: int32((i + w) % 6), Timestamp: ts, Value: envelope(line)})
+		}
+	}
+	return recs
+}
+
+// windowsOf returns the answers a recorder got, by window end, once it has want.
+func windowsOf(t *testing.T, r *recorder, want int) map[time.Time]*talkers.Result {
+	t.Helper()
+	var out map[time.Time]*talkers.Result
+	require.Eventually(t, func() bool {
+		out = make(map[time.Time]*talkers.Result)
+		for _, b := range r.snapshot() {
+			if b.Talkers != nil && b.Talkers.Packets > 0 {
+				out[b.Talkers.End.UTC()] = b.Talkers
+			}
+		}
+		return len(out) >= want
+	}, 90*time.Second, 100*time.Millisecond, "windows answered")
+	return out
+}
+
+func groupConfig(c *kafkatest.Cluster, topic, group string, key talkers.KeyKind) Config {
+	cfg := testConfig(c, topic)
+	cfg.Group = group
+	cfg.Top, cfg.Key, cfg.Interval = 1000, key, 100*time.Millisecond
+	cfg.Window, cfg.Slide = 200*time.Millisecond, 200*time.Millisecond
+	cfg.Time, cfg.IdleAfter = TimeRecord, time.Second // the last windows close a second after the records
+	return cfg
+}
+
+// dropGroupTopics deletes the topics the stream made for groups when the test ends.
+func dropGroupTopics(t *testing.T, c *kafkatest.Cluster, groups ...string) {
+	for _, g := range groups {
+		c.DeleteAtEnd(t, PanesTopic(g), AnswersTopic(g))
+	}
+}
+
+// TestGroupAnswerEqualsOneMember is issue 14's proof: records spread over 24 record-time
+// windows on 6 partitions give, for every window, the same keys, packets and bytes
+// whether one member counts them alone or three share the partitions, and every one of
+// the three shows that answer.
+func TestGroupAnswerEqualsOneMember(t *testing.T) {
+	for _, key := range []talkers.KeyKind{talkers.Pair, talkers.Conversation, talkers.Host} {
+		t.Run(key.String(), func(t *testing.T) {
+			c := kafkatest.New(t)
+			topic := newTopic(t, c, 6)
+			alone, shared := topic+"-alone", topic+"-shared"
+			dropGroupTopics(t, c, alone, shared)
+
+			one := &recorder{}
+			start(t, groupConfig(c, topic, alone, key), one)
+			three := []*recorder{{}, {}, {}}
+			for _, r := range three {
+				start(t, groupConfig(c, topic, shared, key), r)
+			}
+			c.WaitGroupStable(t, alone, 1)
+			c.WaitGroupStable(t, shared, 3)
+
+			win := 200 * time.Millisecond
+			t0 := time.Now().Add(2 * time.Second).Truncate(win)
+			recs := timedRecords(topic, t0, win)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			require.NoError(t, c.Client(t).ProduceSync(ctx, recs...).FirstErr())
+
+			want := windowsOf(t, one, groupWindows)
+			assert.Len(t, want, groupWindows)
+			var packets int64
+			for _, r := range want {
+				packets += r.Packets
+			}
+			if !assert.Equal(t, int64(len(recs)), packets, "every record in one window") {
+				for w := range groupWindows {
+					end := t0.Add(time.Duration(w+1) * win).UTC()
+					if r := want[end]; r == nil || r.Packets != int64(30+w%7) {
+						t.Logf("window %d %v: %+v", w, end, r)
+					}
+				}
+				t.Logf("stats %+v", one)
+			}
+			for i, r := range three {
+				got := windowsOf(t, r, groupWindows)
+				for end, w := range want {
+					g := got[end]
+					require.NotNil(t, g, "member %d: window %v", i, end)
+					assert.Equal(t, w.Rows, g.Rows, "member %d: window %v", i, end)
+					assert.Equal(t, [3]int64{w.Packets, w.Bytes, w.Keys}, [3]int64{g.Packets, g.Bytes, g.Keys},
+						"member %d: window %v", i, end)
+				}
+			}
+		})
+	}
+}
+
+var _ sink.Sink = (*recorder)(nil)
+
+// TestGroupBacklogKeepsItsWindows is issue 14's outage, in small: records that came while
+// no member ran (their timestamps spread over ten windows in the past) are, once a member
+// starts, answered in the windows their timestamps say, not as one catch-up window.
+func TestGroupBacklogKeepsItsWindows(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 6)
+	group := topic + "-g"
+	dropGroupTopics(t, c, group)
+	win := 200 * time.Millisecond
+	t0 := time.Now().Add(-30 * time.Second).Truncate(win)
+	recs := timedRecords(topic, t0, win)[:0]
+	for _, r := range timedRecords(topic, t0, win) {
+		if r.Timestamp.Before(t0.Add(10 * win)) {
+			recs = append(recs, r)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, c.Client(t).ProduceSync(ctx, recs...).FirstErr())
+
+	rec := &recorder{}
+	start(t, groupConfig(c, topic, group, talkers.Pair), rec)
+	got := windowsOf(t, rec, 10)
+	require.Len(t, got, 10)
+	for w := range 10 {
+		r := got[t0.Add(time.Duration(w+1)*win).UTC()]
+		require.NotNil(t, r, "window %d", w)
+		assert.Equal(t, int64(30+w%7), r.Packets, "window %d", w)
+	}
+}
