@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 )
 
 // answerWatch says how far a talkers run is, and what its answer was.
@@ -148,24 +144,4 @@ func (w *topWatch) line(raw []byte, at int64) {
 // recordsRead scrapes bridge_stream_records_total.
 func (w *topWatch) recordsRead() (int64, error) {
 	return scrape(w.metrics, counter("bridge_stream_records_total"))
-}
-
-// counter is scrapeCounter of name, for scrape.
-func counter(name string) func(io.Reader) (int64, error) {
-	return func(r io.Reader) (int64, error) { return scrapeCounter(r, name) }
-}
-
-// scrapeCounter reads one unlabelled sample from Prometheus text format.
-func scrapeCounter(r io.Reader, name string) (int64, error) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-			return int64(v), err
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	return 0, fmt.Errorf("no %s", name)
 }

@@ -1,21 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/bridge-project/bridge/connector"
@@ -252,137 +245,4 @@ func resetDir(dir string) error {
 		return err
 	}
 	return os.MkdirAll(dir, 0o755)
-}
-
-// topicParts creates a fresh topic of parts partitions, deleted at the end of the run.
-func (k *kafka) topicParts(ctx context.Context, name string, parts int) (string, error) {
-	k.mu.Lock()
-	name = fmt.Sprintf("%s-%d", name, len(k.topics)+1)
-	k.topics = append(k.topics, name)
-	k.mu.Unlock()
-	if _, err := k.adm.CreateTopic(ctx, int32(parts), 1, nil, name); err != nil {
-		return "", fmt.Errorf("create topic %s: %w", name, err)
-	}
-	return name, nil
-}
-
-// own marks topics others created (the group's internal ones) for deletion at the end.
-func (k *kafka) own(topics ...string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.topics = append(k.topics, topics...)
-}
-
-// endAll returns the sum of the topic's partitions' end offsets.
-func (k *kafka) endAll(ctx context.Context, topic string) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	offs, err := k.adm.ListEndOffsets(ctx, topic)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	offs.Each(func(o kadm.ListedOffset) { n += o.Offset })
-	return n, nil
-}
-
-// logBytes sums the log sizes of the topics' partitions on every broker (DescribeLogDirs).
-func (k *kafka) logBytes(ctx context.Context, topics ...string) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	dirs, err := k.adm.DescribeAllLogDirs(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	dirs.Each(func(d kadm.DescribedLogDir) {
-		d.Topics.Each(func(p kadm.DescribedLogDirPartition) {
-			if slices.Contains(topics, p.Topic) {
-				n += p.Size
-			}
-		})
-	})
-	return n, nil
-}
-
-// scrape reads a /metrics endpoint with parse.
-func scrape[T any](url string, parse func(io.Reader) (T, error)) (T, error) {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	defer resp.Body.Close()
-	return parse(resp.Body)
-}
-
-// bucket is one cumulative histogram bucket: count of observations ≤ le.
-type bucket struct {
-	le    float64
-	count int64
-}
-
-type histogram struct {
-	buckets []bucket
-	count   int64
-	sum     float64
-}
-
-// parseHistogram reads an unlabelled histogram from Prometheus text format.
-func parseHistogram(r io.Reader, name string) (histogram, error) {
-	var h histogram
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := sc.Text()
-		sp := strings.LastIndexByte(line, ' ')
-		if sp < 0 {
-			continue
-		}
-		metric, val := line[:sp], line[sp+1:]
-		v, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			continue
-		}
-		switch {
-		case metric == name+"_sum":
-			h.sum = v
-		case metric == name+"_count":
-			h.count = int64(v)
-		case strings.HasPrefix(metric, name+`_bucket{le="`):
-			le, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimPrefix(metric, name+`_bucket{le="`), `"}`), 64)
-			if err == nil {
-				h.buckets = append(h.buckets, bucket{le: le, count: int64(v)})
-			}
-		}
-	}
-	return h, sc.Err()
-}
-
-// mergeBuckets adds histograms of the same buckets.
-func mergeBuckets(a, b []bucket) []bucket {
-	if a == nil {
-		return slices.Clone(b)
-	}
-	for i := range a {
-		if i < len(b) && b[i].le == a[i].le {
-			a[i].count += b[i].count
-		}
-	}
-	return a
-}
-
-// quantile is the upper bound of the bucket holding the q-th observation (+Inf: beyond
-// the last bound).
-func quantile(bs []bucket, count int64, q float64) float64 {
-	if count == 0 {
-		return 0
-	}
-	want := int64(math.Ceil(q * float64(count)))
-	for _, b := range bs {
-		if b.count >= want {
-			return b.le
-		}
-	}
-	return math.Inf(1)
 }

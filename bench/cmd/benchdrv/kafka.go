@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -84,4 +85,55 @@ func (k *kafka) close(ctx context.Context, keep bool) {
 	if _, err := k.adm.DeleteTopics(ctx, k.topics...); err != nil {
 		k.log.Warn("delete benchmark topics", "err", err)
 	}
+}
+
+// topicParts creates a fresh topic of parts partitions, deleted at the end of the run.
+func (k *kafka) topicParts(ctx context.Context, name string, parts int) (string, error) {
+	k.mu.Lock()
+	name = fmt.Sprintf("%s-%d", name, len(k.topics)+1)
+	k.topics = append(k.topics, name)
+	k.mu.Unlock()
+	if _, err := k.adm.CreateTopic(ctx, int32(parts), 1, nil, name); err != nil {
+		return "", fmt.Errorf("create topic %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// own marks topics others created (the group's internal ones) for deletion at the end.
+func (k *kafka) own(topics ...string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.topics = append(k.topics, topics...)
+}
+
+// endAll returns the sum of the topic's partitions' end offsets.
+func (k *kafka) endAll(ctx context.Context, topic string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	offs, err := k.adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	offs.Each(func(o kadm.ListedOffset) { n += o.Offset })
+	return n, nil
+}
+
+// logBytes sums the log sizes of the topics' partitions on every broker (DescribeLogDirs).
+func (k *kafka) logBytes(ctx context.Context, topics ...string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	dirs, err := k.adm.DescribeAllLogDirs(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	dirs.Each(func(d kadm.DescribedLogDir) {
+		d.Topics.Each(func(p kadm.DescribedLogDirPartition) {
+			if slices.Contains(topics, p.Topic) {
+				n += p.Size
+			}
+		})
+	})
+	return n, nil
 }
