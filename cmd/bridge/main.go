@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
@@ -33,24 +31,4 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "bridge: %v\n", err)
 		return 1
 	}
-}
-
-// signalContext is cancelled by the first SIGINT or SIGTERM, so commands can flush and
-// commit; a second signal exits at once.
-func signalContext() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-ctx.Done():
-			return
-		}
-		<-sigs
-		fmt.Fprintln(os.Stderr, "bridge: second signal, exiting now")
-		os.Exit(130)
-	}()
-	return ctx, func() { signal.Stop(sigs); cancel() }
 }
