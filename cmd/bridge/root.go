@@ -76,6 +76,7 @@ environment, which wins over the file.`,
 		newVersionCmd(a),
 		newCompletionCmd(a),
 	)
+	registerFlagValues(root)
 	return root
 }
 
