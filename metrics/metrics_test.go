@@ -270,3 +270,55 @@ func TestStatusJSONRoundTrip(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, st.Snapshot(), back)
 }
+
+// Issue 12 point 13: a path or method no resource serves is answered as Connect answers
+// it, with its JSON error body; GET /health answers as Connect's worker does.
+func TestStatusErrorsAndHealth(t *testing.T) {
+	st := NewStatus("local-file-source", "host1:8083", ServerInfo{})
+	mux := NewMux(NewRegistry(), slog.New(slog.DiscardHandler))
+	st.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	do := func(method, path string) (int, string) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(""))
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+		return resp.StatusCode, strings.TrimSpace(string(body))
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		prepare            func()
+		code               int
+		body               string
+	}{
+		{"unknown path", "GET", "/nope", nil, 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
+		{"unknown connector resource", "GET", "/connectors/local-file-source/config", nil, 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
+		{"create a connector", "POST", "/connectors", nil, 405, `{"error_code":405,"message":"HTTP 405 Method Not Allowed"}`},
+		{"delete a status", "DELETE", "/connectors/local-file-source/status", nil, 405, `{"error_code":405,"message":"HTTP 405 Method Not Allowed"}`},
+		{"POST to nowhere", "POST", "/nope", nil, 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
+		{"health while starting", "GET", "/health", nil, 503, `{"status":"starting","message":"Worker is still starting up."}`},
+		{"health while running", "GET", "/health", st.Running, 200,
+			`{"status":"healthy","message":"Worker has completed startup and is ready to handle requests."}`},
+		{"health once failed", "GET", "/health", func() { st.Failed(errors.New("produce line: boom")) }, 500,
+			`{"status":"unhealthy","message":"Connector local-file-source has failed: produce line: boom"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.prepare != nil {
+				tc.prepare()
+			}
+			code, body := do(tc.method, tc.path)
+			assert.Equal(t, tc.code, code)
+			assert.JSONEq(t, tc.body, body)
+		})
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the catch-all leaves /metrics alone")
+}
