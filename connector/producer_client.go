@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -144,7 +145,7 @@ func (r *run) drain(ctx context.Context) {
 	defer cancel()
 	if err := r.cl.Flush(fctx); err != nil || !r.acks.idle() {
 		r.src.log.Warn("stopping with lines not acknowledged; they will be read again on restart",
-			"in_flight", r.acks.tail.Load()-r.acks.head.Load(), "err", err)
+			"in_flight", r.acks.tail.Load()-r.acks.head.Load(), "err", cmp.Or(err, r.acks.failure()))
 	}
 }
 
