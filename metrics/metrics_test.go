@@ -183,6 +183,20 @@ bridge_stream_batches_total 4
 	require.NoError(t, prometheus.NewPedanticRegistry().Register(c))
 }
 
+// requestJSON sends method to url and returns the status code and the body of a JSON answer.
+func requestJSON(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, http.NoBody)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	return resp.StatusCode, strings.TrimSpace(string(body))
+}
+
 func TestStatus(t *testing.T) {
 	st := NewStatus("local-file-source", "host1:8083", ServerInfo{Version: "v1", Commit: "abc"})
 	mux := http.NewServeMux()
@@ -190,15 +204,7 @@ func TestStatus(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	get := func(path string) (int, string) {
-		resp, err := http.Get(srv.URL + path)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-		return resp.StatusCode, strings.TrimSpace(string(body))
-	}
+	get := func(path string) (int, string) { return requestJSON(t, "GET", srv.URL+path) }
 	for _, tc := range []struct {
 		name, path string
 		prepare    func()
@@ -280,17 +286,6 @@ func TestStatusErrorsAndHealth(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	do := func(method, path string) (int, string) {
-		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(""))
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-		return resp.StatusCode, strings.TrimSpace(string(body))
-	}
 	for _, tc := range []struct {
 		name, method, path string
 		prepare            func()
@@ -312,7 +307,7 @@ func TestStatusErrorsAndHealth(t *testing.T) {
 			if tc.prepare != nil {
 				tc.prepare()
 			}
-			code, body := do(tc.method, tc.path)
+			code, body := requestJSON(t, tc.method, srv.URL+tc.path)
 			assert.Equal(t, tc.code, code)
 			assert.JSONEq(t, tc.body, body)
 		})

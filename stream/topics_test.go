@@ -27,13 +27,7 @@ func startLogged(t *testing.T, cfg Config, sinks ...sink.Sink) (*running, *testu
 	s, err := New(cfg, slog.New(slog.NewJSONHandler(&out, nil)))
 	require.NoError(t, err)
 	s.topicEvery = 50 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{s: s, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- s.Run(ctx, sinks) }()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
+	r := runStream(t, s, sinks...)
 	return r, &out
 }
 

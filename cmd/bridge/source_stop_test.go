@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,14 +41,6 @@ func TestSourceStopNamesWhyLinesWereNotAcknowledged(t *testing.T) {
 		err = r.stop(t)
 	}
 	require.Error(t, err, "the source stops by itself when Kafka refuses its lines")
-	var found map[string]any
-	sc := bufio.NewScanner(strings.NewReader(r.stderr.String()))
-	for sc.Scan() {
-		m := map[string]any{}
-		if json.Unmarshal(sc.Bytes(), &m) == nil && strings.HasPrefix(m["msg"].(string), "stopping with lines not acknowledged") {
-			found = m
-		}
-	}
-	require.NotNil(t, found, "the warning: %s", r.stderr.String())
+	found := r.logged(t, "stopping with lines not acknowledged; they will be read again on restart")
 	assert.Contains(t, found["err"], "UNKNOWN_TOPIC", "kfake says UNKNOWN_TOPIC_OR_PARTITION, Kafka 4 UNKNOWN_TOPIC_ID")
 }
