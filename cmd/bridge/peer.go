@@ -28,7 +28,14 @@ type peerAnswer struct {
 	broker string
 	err    error // nil: a Kafka answer; errNotKafka wrapped; or a dial or read error
 	silent bool  // the connection was accepted but nothing came back in time
+	tls    bool  // it answered in TLS: maybe Kafka, over TLS
 }
+
+// The TLS record types a TLS server answers a plaintext request with.
+const (
+	tlsAlert     = 0x15
+	tlsHandshake = 0x16
+)
 
 // checkPeers asks each seed broker, in parallel, for its API versions over plaintext, so
 // that a --brokers pointing at a port that is not Kafka (an HTTP server, ssh, a typo'd
@@ -46,6 +53,8 @@ func checkPeers(ctx context.Context, log *slog.Logger, brokers []string) error {
 	kafka := false
 	for _, a := range answers {
 		switch {
+		case a.tls:
+			kafka = true // maybe: let kafkasec.Probe tell
 		case a.err == nil:
 			kafka = true
 		case errors.Is(a.err, errNotKafka):
@@ -96,6 +105,11 @@ func askPeer(ctx context.Context, broker string) peerAnswer {
 		return peerAnswer{broker: broker, err: ctx.Err(), silent: true}
 	case err != nil && n == 0:
 		return peerAnswer{broker: broker, err: err} // closed without a word: may be starting
+	}
+	if n >= 2 && (head[0] == tlsAlert || head[0] == tlsHandshake) && head[1] == 3 {
+		// A TLS record: a Kafka listener, probably, that wants --tls. kafkasec.Probe,
+		// which runs next, says so with the flags to use.
+		return peerAnswer{broker: broker, tls: true}
 	}
 	size := int32(binary.BigEndian.Uint32(head[:4]))
 	if n < len(head) || size < 6 || size > 1<<20 || binary.BigEndian.Uint32(head[4:]) != correlationID {

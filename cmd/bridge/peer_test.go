@@ -42,6 +42,12 @@ func sshBanner(c net.Conn) {
 	_, _ = io.Copy(io.Discard, c)
 }
 
+// tlsListener answers as a TLS server does to a plaintext request: a fatal alert record.
+func tlsListener(c net.Conn) {
+	_, _ = io.ReadFull(c, make([]byte, 4))
+	_, _ = c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50})
+}
+
 // silentHTTP answers as an HTTP server does to bytes without a newline: not at all.
 func silentHTTP(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
 
@@ -70,6 +76,7 @@ func TestStreamToASilentPeer(t *testing.T) {
 func TestCheckPeers(t *testing.T) {
 	c := kafkatest.New(t)
 	ssh := listenPeer(t, sshBanner)
+	tls := listenPeer(t, tlsListener)
 	closed := func() string { // a port nothing listens on
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
@@ -86,6 +93,7 @@ func TestCheckPeers(t *testing.T) {
 		{"kafka and an ssh server", append([]string{ssh}, c.Brokers...), "", "a seed broker is not Kafka"},
 		{"an ssh server", []string{ssh}, "does not speak Kafka", ""},
 		{"nothing listening", []string{closed}, "", ""},
+		{"a TLS listener: left to the security probe, which names --tls", []string{tls}, "", ""},
 		{"an ssh server and nothing listening", []string{ssh, closed}, "does not speak Kafka", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
