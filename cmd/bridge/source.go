@@ -151,8 +151,12 @@ func sourceConfig(cmd *cobra.Command, s *settings, args []string, log *slog.Logg
 		}
 	}
 	overlaySourceFlags(cmd, s, &cfg)
-	if err := checkBrokers("brokers", cfg.Brokers); err != nil {
-		s.Fail(err) // also a bootstrap.servers of the worker file
+	from := "--brokers"
+	if len(args) == 2 && !s.Changed(cmd, "brokers") {
+		from = "bootstrap.servers"
+	}
+	if err := checkBrokers(from, cfg.Brokers); err != nil {
+		s.Fail(err)
 	}
 	if err := s.Err(); err != nil {
 		return cfg, err

@@ -42,14 +42,14 @@ func (s *settings) NonEmpty(key string) string {
 
 // checkBrokers reports the first broker address that no client could ever dial: a
 // malformed host:port or a port outside 1-65535. A bare host is fine: Kafka clients add
-// the default port 9092.
-func checkBrokers(flag string, brokers []string) error {
+// the default port 9092. from names the setting: "--brokers", "bootstrap.servers".
+func checkBrokers(from string, brokers []string) error {
 	if len(brokers) == 0 {
-		return fmt.Errorf("invalid value for --%s: no broker given", flag)
+		return fmt.Errorf("invalid value for %s: no broker given", from)
 	}
 	for _, b := range brokers {
 		if err := checkHostPort(b); err != nil {
-			return fmt.Errorf("invalid value for --%s: %q: %w", flag, b, err)
+			return fmt.Errorf("invalid value for %s: %q: %w", from, b, err)
 		}
 	}
 	return nil

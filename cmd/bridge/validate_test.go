@@ -63,7 +63,7 @@ func TestValuesThatCannotWorkAreUsageErrors(t *testing.T) {
 		{"source --topic ''", nil, append(src, "--topic", ""), "--topic: must not be empty"},
 		{"source --brokers port out of range", nil, append(src, "--brokers", "127.0.0.1:99999"), `"127.0.0.1:99999": port "99999"`},
 		{"source --brokers malformed", nil, append(src, "--brokers", "127.0.0.1:90:92"), "want host:port"},
-		{"source bootstrap.servers port out of range", nil, []string{"source", worker, conn, "--offsets", filepath.Join(dir, "o.json")}, `port "99999"`},
+		{"source bootstrap.servers port out of range", nil, []string{"source", worker, conn, "--offsets", filepath.Join(dir, "o.json")}, `bootstrap.servers: "127.0.0.1:99999": port "99999"`},
 		{"stream --session-timeout 1s", nil, []string{"stream", "demo2", "--session-timeout", "1s"}, "session timeout 1s"},
 		{"stream --brokers port out of range", nil, []string{"stream", "demo2", "--brokers", "127.0.0.1:99999"}, `port "99999"`},
 		{"stream BRIDGE_BROKERS without a host", map[string]string{"BRIDGE_BROKERS": ":9092"}, []string{"stream", "demo2"}, "no host"},
@@ -99,7 +99,7 @@ func TestCheckBrokers(t *testing.T) {
 		{"a:b:c", false},
 	} {
 		t.Run(tc.addr, func(t *testing.T) {
-			err := checkBrokers("brokers", []string{tc.addr})
+			err := checkBrokers("--brokers", []string{tc.addr})
 			if tc.ok {
 				assert.NoError(t, err)
 			} else {
