@@ -141,6 +141,9 @@ func streamConfig(s *settings, topics []string) (stream.Config, []sinkSpec, int)
 	cfg.TransactionalID = s.String("transactional-id")
 	cfg.SessionTimeout = s.Duration("session-timeout")
 	num := s.Int("num")
+	if err := checkBrokers("--brokers", cfg.Brokers); err != nil {
+		s.Fail(err)
+	}
 	var specs []sinkSpec
 	for _, v := range s.StringSlice("sink") {
 		spec, err := parseSinkSpec(v)
