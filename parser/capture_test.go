@@ -15,6 +15,7 @@ const (
 	linkEthernet  = 1
 	linkIEEE80211 = 105
 	linkRadiotap  = 127
+	linkUser0     = 147 // LINKTYPE_USER0: tshark has no dissector for it by default
 )
 
 // pcapRecord is one captured frame.
@@ -269,4 +270,17 @@ func radiotapCapture() []pcapRecord {
 		frames[i] = cat(rt, f)
 	}
 	return stamp(frames, 1764270400, []uint32{123_000, 456_000}, []int64{0, 1, 0, 2})
+}
+
+// user0Capture is frames of a link type tshark does not dissect (LINKTYPE_USER0 without a
+// DLT_USER table): it prints Source, Destination, Protocol and Info blank, and only the
+// number, time and length tell the frames apart. One frame is empty (Length 0).
+func user0Capture() []pcapRecord {
+	frames := [][]byte{
+		{0x01, 0x02, 0x03},
+		[]byte("bridge: a frame tshark cannot dissect"),
+		{},
+		bytes.Repeat([]byte{0xff}, 1514),
+	}
+	return stamp(frames, 1764270500, []uint32{0, 250_000_000, 999_999_999}, []int64{0, 1, 0, 60})
 }

@@ -107,12 +107,17 @@ func scanDestination[T text](line T, k, end int) span {
 	}
 }
 
-// findLength returns the first word at or after p, but not the first one (that is
-// Protocol), made only of digits and ending at a blank or the end of the line.
+// findLength returns the first word at or after p made only of digits and ending at a
+// blank or the end of the line. The first word is Protocol unless it is all digits: a
+// link type tshark has no dissector for leaves Protocol blank and Length comes first (no
+// protocol name is a number).
 func findLength[T text](line T, p, end int) (from, to int) {
 	e := wordEnd(line, p, end)
 	if e == p {
 		return -1, -1
+	}
+	if d := digitsEnd(line, p, e); d == e && e-p <= maxDigits {
+		return p, e
 	}
 	for {
 		q := skipBlank(line, e, end)

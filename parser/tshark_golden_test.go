@@ -40,6 +40,8 @@ var captureCases = []captureCase{
 	{name: "ethernet", link: linkEthernet, nano: true, frames: ethernetCapture},
 	{name: "wifi-radiotap", link: linkRadiotap, frames: func() []pcapRecord { return toMicro(radiotapCapture()) }},
 	{name: "wifi-raw", link: linkIEEE80211, frames: func() []pcapRecord { return toMicro(wifiRawCapture()) }},
+	// A link type without a dissector: blank Source, Destination, Protocol and Info.
+	{name: "user0", link: linkUser0, nano: true, frames: user0Capture},
 	// "tshark -i lo -w" while curl, nc and a refused IPv6 connection ran against 127.0.0.1
 	// and ::1.
 	{name: "loopback-real", recorded: true, count: 16},

@@ -56,6 +56,16 @@ var tsharkCases = []struct {
 		want: Packet{5, "3.000000", "", "Apple_12:34:56 (a4:5e:60:12:34:56) (RA)", "802.11", 18, "Acknowledgement, Flags=........"},
 	},
 	{
+		name: "link type without a dissector: only number, time and length",
+		line: "    1 0.000000000              →               3 ",
+		want: Packet{1, "0.000000000", "", "", "", 3, ""},
+	},
+	{
+		name: "blank columns, zero length, no trailing blank",
+		line: "    3 2025-11-28 00:38:21.999999999              →               0",
+		want: Packet{3, "2025-11-28 00:38:21.999999999", "", "", "", 0, ""},
+	},
+	{
 		name: "empty destination, tshark padding",
 		line: "    9 0.1 Apple_12:34:56 →              802.11 10 Acknowledgement",
 		want: Packet{9, "0.1", "Apple_12:34:56", "", "802.11", 10, "Acknowledgement"},

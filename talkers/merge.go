@@ -1,0 +1,123 @@
+package talkers
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Merge adds the others' streams to s, so that s summarises all of them with the guarantee
+// of a Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with
+// N the combined weight, and no absent key above Bound. The others are not changed (s
+// itself is not a valid other: ErrMismatch). It
+// costs O(M log M) for the M keys the summaries hold together.
+//
+// This is the merge of Agarwal, Cormode, Huang, Phillips, Wei and Yi, "Mergeable
+// Summaries" (PODS 2012; TODS 2013), written for Space-Saving: a Space-Saving summary with
+// K counters is a Misra-Gries summary with K-1 counters plus its minimum (their §2), a
+// key absent from one side counts that side's Bound (as in Cafaro, Pulimeno and Tempesta,
+// "A parallel space saving algorithm for frequent items and the Hurwitz zeta
+// distribution", 2016), and the combined counters are cut back to the K largest, the
+// largest dropped count becoming the new Bound (no larger than the Misra-Gries cut at the
+// K-th largest, so their N/(k+1) bound holds). Merging exact summaries whose keys together
+// fit in K is exact.
+func (s *Summary) Merge(others ...*Summary) error {
+	for _, o := range others {
+		if o == s || s.kind != o.kind || s.by != o.by || s.capacity != o.capacity {
+			return ErrMismatch
+		}
+	}
+	// A key's count is the sum over the summaries, one that does not keep it counting its
+	// Bound. With d the sum of the Bounds that is d plus, over the summaries that keep the
+	// key, count - Bound (never negative: no error exceeds its Bound); errors likewise. So
+	// every summary is read once and the union is cut back once.
+	total := len(s.ents)
+	for _, o := range others {
+		total += len(o.ents)
+	}
+	s.ents = slices.Grow(s.ents, total-len(s.ents))
+	d := s.floor
+	for i := range s.ents {
+		s.ents[i].err -= s.floor
+	}
+	for _, o := range others {
+		s.absorb(o)
+		d += o.floor
+	}
+	for i := range s.ents {
+		s.ents[i].err += d
+	}
+	s.floor = d
+	s.truncate()
+	s.heapify()
+	return nil
+}
+
+// absorb adds o's keys, with their counts and errors less o's Bound, and its totals.
+func (s *Summary) absorb(o *Summary) {
+	s.mergeDistinct(o)
+	for j := range o.ents {
+		oe := &o.ents[j]
+		if i, ok := s.index[oe.key]; ok {
+			s.ents[i].err += oe.err - o.floor
+			s.ents[i].c.merge(oe.c)
+			continue
+		}
+		s.index[oe.key] = int32(len(s.ents))
+		s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err - o.floor})
+	}
+	s.overflowed = s.overflowed || o.overflowed
+	s.weight += o.weight
+	s.packets += o.packets
+	s.bytes += o.bytes
+}
+
+// truncate keeps the capacity largest counts; the largest dropped one bounds every key
+// that is no longer kept. Ties are cut by key, so every instance merging the same
+// summaries keeps the same keys.
+func (s *Summary) truncate() {
+	if s.capacity == Unlimited || len(s.ents) <= s.capacity {
+		return
+	}
+	s.startDistinct()
+	order := make([]int32, len(s.ents))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return s.compareEntries(&s.ents[a], &s.ents[b]) })
+	kept := make([]entry, s.capacity, max(s.capacity, cap(s.ents)/2))
+	for i := range kept {
+		kept[i] = s.ents[order[i]]
+	}
+	s.floor = max(s.floor, s.ents[order[s.capacity]].count(s.by))
+	s.overflowed = true
+	s.ents = kept
+	clear(s.index)
+	for i := range s.ents {
+		s.index[s.ents[i].key] = int32(i)
+	}
+}
+
+// compareEntries is count descending, then key ascending.
+func (s *Summary) compareEntries(a, b *entry) int {
+	if c := cmp.Compare(b.count(s.by), a.count(s.by)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.key.A, b.key.A); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.key.B, b.key.B)
+}
+
+// mergeDistinct combines the distinct-key sketches; a side without one still keeps every
+// key it has seen, so its keys stand in for its sketch.
+func (s *Summary) mergeDistinct(o *Summary) {
+	switch {
+	case o.distinct != nil:
+		s.startDistinct()
+		s.distinct.merge(o.distinct)
+	case s.distinct != nil:
+		for i := range o.ents {
+			s.distinct.add(o.ents[i].key)
+		}
+	}
+}
