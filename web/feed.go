@@ -29,9 +29,9 @@ type FeedConfig struct {
 	Interval time.Duration
 	// Window is counted over; 0 is DefaultFeedWindow, rounded up to a multiple of Interval.
 	Window time.Duration
-	// Health, when set, is read at every batch for the figures only the stream knows (lag,
-	// records skipped); the Feed fills in LastBatch and Approximate itself.
-	Health func() Health
+	// Lag and Skipped, when set, are read at every batch for the figures only the stream
+	// knows: the consumer lag in records and the records skipped so far.
+	Lag, Skipped func() int64
 }
 
 // Feed is the sink that feeds a Server: it turns every batch the stream writes into one
@@ -144,10 +144,12 @@ func (f *Feed) fromCounts(b sink.Batch) Snapshot {
 }
 
 func (f *Feed) health() Health {
-	var h Health
-	if f.cfg.Health != nil {
-		h = f.cfg.Health()
+	h := Health{LastBatch: f.now()}
+	if f.cfg.Lag != nil {
+		h.Lag = f.cfg.Lag()
 	}
-	h.LastBatch = f.now()
+	if f.cfg.Skipped != nil {
+		h.Skipped = uint64(max(f.cfg.Skipped(), 0))
+	}
 	return h
 }

@@ -36,7 +36,7 @@ func tuple(src, dst string, n int, proto string) sink.Tuple {
 
 func TestFeedCountsTuplesOverItsWindow(t *testing.T) {
 	f, srv := newTestFeed(t, FeedConfig{Interval: 2 * time.Second, Window: 5 * time.Second,
-		Health: func() Health { return Health{Lag: 7, Skipped: 2} }})
+		Lag: func() int64 { return 7 }, Skipped: func() int64 { return 2 }})
 	assert.Equal(t, 6*time.Second, f.cfg.Window, "rounded up to whole batches")
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	write := func(at time.Time, tuples ...sink.Tuple) Snapshot {
