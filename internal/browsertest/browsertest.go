@@ -167,13 +167,15 @@ func (b *Browser) Nodes() []string {
 }
 
 // Screenshot waits for the picture's nodes to reach their places and saves the whole page
-// as a PNG at path.
+// as a PNG (of 256 colours) at path.
 func (b *Browser) Screenshot(path string) {
 	b.t.Helper()
 	require.NoError(b.t, b.Poll(`document.getAnimations().length === 0`))
 	ctx, cancel := context.WithTimeout(b.Ctx, timeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(b.t, err)
+	png, err = shrinkPNG(png)
 	require.NoError(b.t, err)
 	require.NoError(b.t, os.WriteFile(path, png, 0o644))
 	b.t.Logf("screenshot: %s", path)
