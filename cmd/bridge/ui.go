@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -97,7 +98,6 @@ func (o uiOpts) serve(w *watchers) (*web.Server, string, error) {
 	ln, err := lc.Listen(w.ctx, "tcp", o.cfg.Addr)
 	if err != nil && o.fallback && errors.Is(err, syscall.EADDRINUSE) {
 		host, _, _ := net.SplitHostPort(o.cfg.Addr)
-		w.log.Info("live view: default port busy, taking a free one", "addr", o.cfg.Addr)
 		ln, err = lc.Listen(w.ctx, "tcp", net.JoinHostPort(host, "0"))
 	}
 	if err != nil {
@@ -145,6 +145,10 @@ func serveDemoUI(a *app, w *watchers, o uiOpts) (*web.Server, error) {
 	if srv == nil || err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(a.stderr, "bridge demo: live view at %s\n", url)
+	busy := ""
+	if o.fallback && !strings.HasSuffix(url, "://"+o.cfg.Addr+"/") {
+		busy = " (" + o.cfg.Addr + " is busy)"
+	}
+	fmt.Fprintf(a.stderr, "bridge demo: live view at %s%s\n", url, busy)
 	return srv, nil
 }

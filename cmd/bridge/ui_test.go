@@ -2,14 +2,20 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/web"
 )
 
 // Issue 15 point 6: who talks to whom is sensitive, so the view binds off loopback only
@@ -43,4 +49,44 @@ func TestUIUsage(t *testing.T) {
 			assert.NotContains(t, err.Error(), "\n", "one line")
 		})
 	}
+}
+
+// Issue 15 point 1, issue 16 point 2: bridge demo serves the view by default on loopback and
+// says where before anything else; its default port, when busy, moves to a free one.
+func TestDemoServesTheView(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo")
+	}
+	held, err := net.Listen("tcp", web.DefaultAddr)
+	if err == nil {
+		defer held.Close()
+	}
+	r := startCLI(t, "demo", "--speed", "8", "--interval", "500ms")
+	var first string
+	require.Eventually(t, func() bool {
+		var complete bool
+		first, _, complete = strings.Cut(r.stderr.String(), "\n")
+		return complete
+	}, 30*time.Second, 20*time.Millisecond, "the demo printed nothing")
+	rest, ok := strings.CutPrefix(first, "bridge demo: live view at ")
+	require.True(t, ok, "the first line is the URL: %q", first)
+	url, busy, _ := strings.Cut(rest, " ")
+	assert.True(t, strings.HasPrefix(url, "http://127.0.0.1:"), url)
+	if held != nil {
+		assert.NotEqual(t, "http://"+web.DefaultAddr+"/", url, "the busy default port was taken anyway")
+		assert.Equal(t, "("+web.DefaultAddr+" is busy)", busy)
+	}
+
+	var view struct {
+		Rows []struct{ A, B string }
+	}
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url + "view.json")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&view) == nil && len(view.Rows) > 0
+	}, 60*time.Second, 100*time.Millisecond, "the view never showed the demo's pairs")
+	require.NoError(t, r.stop(t))
 }
