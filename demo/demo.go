@@ -152,7 +152,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	sinks, err := withView(cfg, st, obs, out2)
+	sinks, view, err := withView(cfg, st, obs, out2)
 	if err != nil {
 		return err
 	}
@@ -167,6 +167,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 		func(ctx context.Context) error { return st.Run(ctx, sinks) },
 		src.Run,
 		write,
+		view,
 	)
 }
 

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"context"
+
 	"github.com/bridge-project/bridge/metrics"
 	"github.com/bridge-project/bridge/sink"
 	"github.com/bridge-project/bridge/stream"
@@ -18,10 +20,12 @@ func watchForView(cfg Config, scfg *stream.Config) *metrics.StreamBatches {
 }
 
 // withView adds the view's Feed to the sinks: it counts the batches over the last minute
-// (or shows the --top answer) while stdout prints them.
-func withView(cfg Config, st *stream.Stream, obs *metrics.StreamBatches, sinks ...sink.Sink) ([]sink.Sink, error) {
+// (or shows the --top answer) while stdout prints them. run is the Feed's counting, to run
+// beside the stream until the demo ends (without a view it only waits for the end).
+func withView(cfg Config, st *stream.Stream, obs *metrics.StreamBatches, sinks ...sink.Sink) (
+	_ []sink.Sink, run func(context.Context) error, err error) {
 	if cfg.View == nil {
-		return sinks, nil
+		return sinks, func(ctx context.Context) error { <-ctx.Done(); return nil }, nil
 	}
 	fc := web.FeedConfig{Interval: cfg.Interval, Lag: obs.Lag,
 		Skipped: func() int64 { return st.Stats().Skipped() }}
@@ -30,7 +34,7 @@ func withView(cfg Config, st *stream.Stream, obs *metrics.StreamBatches, sinks .
 	}
 	feed, err := web.NewFeed(cfg.View, fc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(sinks, feed), nil
+	return append(sinks, feed), feed.Run, nil
 }

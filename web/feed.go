@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bridge-project/bridge/sink"
@@ -37,21 +38,53 @@ type FeedConfig struct {
 // Feed is the sink that feeds a Server: it turns every batch the stream writes into one
 // Snapshot. For a batch of tuples it counts them into its own sliding window (the talkers
 // engine, the same one --top uses), so the view shows who talks to whom while stdout keeps
-// printing tuples. Write costs what counting the batch's tuples costs, allocates nothing per
-// tuple, and never waits for a page: Publish only swaps the latest snapshot.
+// printing tuples.
+//
+// The counting happens on Run's goroutine, not the stream's: Write copies the batch's
+// addresses, protocol and length (a memcpy of interned strings) into a queue and returns, so
+// the stream commits as fast as without the view on a machine with a core to spare
+// (BENCHMARKS.md). The queue holds at most maxQueued packets beyond the batch being
+// written: when Run falls that far behind, Write counts the queue itself, so the view's
+// memory is bounded and its counts stay exact.
 type Feed struct {
-	srv    *Server
-	cfg    FeedConfig
-	win    *talkers.Windows
-	now    func() time.Time
-	last   talkers.Result
-	rows   []Row
-	protos []Protocol
+	srv  *Server
+	cfg  FeedConfig
+	now  func() time.Time
+	wake chan struct{} // capacity 1: something is queued
+
+	mu    sync.Mutex // guards queue and marks
+	queue []packet
+	marks []mark // where each queued batch ends in queue
+
+	cmu       sync.Mutex // guards what counting uses, below
+	work      []packet
+	workMarks []mark
+	win       *talkers.Windows
+	last      talkers.Result
+	rows      []Row
+	protos    []Protocol
+}
+
+// maxQueued bounds the queue: one batch of the stream's default size
+// (stream.DefaultMaxBatchRecords), about 3.5 MB.
+const maxQueued = 1 << 16
+
+// packet is what the view counts of a tuple. The strings are the stream's interned ones.
+type packet struct {
+	src, dst, proto string
+	n               int
+}
+
+// mark is the end of one batch in the queue, with the health read when it was written.
+type mark struct {
+	at     time.Time
+	end    int
+	health Health
 }
 
 var _ sink.Sink = (*Feed)(nil)
 
-// NewFeed returns a Feed that publishes to srv.
+// NewFeed returns a Feed that publishes to srv; run it with Run.
 func NewFeed(srv *Server, cfg FeedConfig) (*Feed, error) {
 	if cfg.Interval <= 0 {
 		return nil, fmt.Errorf("web feed: interval %v must be positive", cfg.Interval)
@@ -70,12 +103,11 @@ func NewFeed(srv *Server, cfg FeedConfig) (*Feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web feed: %w", err)
 	}
-	return &Feed{srv: srv, cfg: cfg, win: win, now: time.Now}, nil
+	return &Feed{srv: srv, cfg: cfg, win: win, now: time.Now, wake: make(chan struct{}, 1)}, nil
 }
 
-// Write publishes the batch's window. A batch's records were read in the interval that ends
-// at its Time, so they count in the pane just before it, and the window ending at Time is
-// complete once they are added.
+// Write queues the batch for Run. It never waits for a page, and for Run only when Run fell
+// a whole batch behind.
 func (f *Feed) Write(_ context.Context, b sink.Batch) error {
 	// The seam for the stream's own answer: when the batch carries the talkers result of
 	// the window (--top through the talkers engine), publish that instead of counting here.
@@ -83,14 +115,62 @@ func (f *Feed) Write(_ context.Context, b sink.Batch) error {
 		f.srv.Publish(f.fromCounts(b))
 		return nil
 	}
-	at := b.Time.Add(-time.Nanosecond)
+	h := f.health()
+	f.mu.Lock()
+	if len(f.queue) > 0 && len(f.queue)+len(b.Tuples) > maxQueued {
+		f.mu.Unlock()
+		f.Flush()
+		f.mu.Lock()
+	}
 	for i := range b.Tuples {
 		t := &b.Tuples[i]
-		f.win.Add(at, t.Src, t.Dst, t.Len, t.Proto)
+		f.queue = append(f.queue, packet{src: t.Src, dst: t.Dst, proto: t.Proto, n: t.Len})
 	}
-	f.win.Advance(b.Time, func(r talkers.Result) { f.last = r })
-	f.srv.Publish(f.FromResult(f.last))
+	f.marks = append(f.marks, mark{at: b.Time, end: len(f.queue), health: h})
+	f.mu.Unlock()
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
 	return nil
+}
+
+// Run counts what Write queues and publishes each window, until ctx ends.
+func (f *Feed) Run(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-f.wake:
+			f.Flush()
+		}
+	}
+}
+
+// Flush counts every queued batch and publishes the last one's window. A batch's records
+// were read in the interval that ends at its Time, so they count in the pane just before
+// it, and the window ending at Time is complete once they are added.
+func (f *Feed) Flush() {
+	f.cmu.Lock()
+	defer f.cmu.Unlock()
+	f.mu.Lock()
+	f.queue, f.work = f.work[:0], f.queue
+	f.marks, f.workMarks = f.workMarks[:0], f.marks
+	f.mu.Unlock()
+	if len(f.workMarks) == 0 {
+		return
+	}
+	from := 0
+	for _, m := range f.workMarks {
+		at := m.at.Add(-time.Nanosecond)
+		for _, p := range f.work[from:m.end] {
+			f.win.Add(at, p.src, p.dst, p.n, p.proto)
+		}
+		from = m.end
+		f.win.Advance(m.at, func(r talkers.Result) { f.last = r })
+	}
+	f.srv.Publish(f.fromResult(f.last, f.workMarks[len(f.workMarks)-1].health))
+	clear(f.work) // let the strings go
 }
 
 // Close releases nothing: the Server is owned by whoever made it.
@@ -98,9 +178,9 @@ func (f *Feed) Close(context.Context) error { return nil }
 
 func (f *Feed) String() string { return "web" }
 
-// FromResult turns a talkers window answer into the view's Snapshot. Its Rows and Protocols
+// fromResult turns a talkers window answer into the view's Snapshot. Its Rows and Protocols
 // reuse the Feed's buffers: Publish copies them.
-func (f *Feed) FromResult(r talkers.Result) Snapshot {
+func (f *Feed) fromResult(r talkers.Result, h Health) Snapshot {
 	f.rows = f.rows[:0]
 	for _, row := range r.Rows {
 		f.rows = append(f.rows, Row{
@@ -120,25 +200,25 @@ func (f *Feed) FromResult(r talkers.Result) Snapshot {
 		Kind: r.Key.String(), Measure: r.By.String(),
 		Rows: f.rows, Protocols: f.protos,
 		TotalPackets: uint64(r.Packets), TotalBytes: uint64(r.Bytes), DistinctKeys: int(r.Keys),
-		Health: f.health(),
+		Health: h,
 	}
 	s.Health.Approximate = !r.Exact || !r.KeysExact
 	return s
 }
 
 // fromCounts shows the stream's --top answer as the pair counter that predates the talkers
-// engine gives it: packets per pair, no bytes, totals only over the rows shown.
+// engine gives it: packets per pair, no bytes, totals only over the rows shown. It runs on
+// the stream's goroutine, so it has its own rows (at most --top of them).
 func (f *Feed) fromCounts(b sink.Batch) Snapshot {
-	f.rows = f.rows[:0]
+	rows := make([]Row, 0, len(b.Counts))
 	var total uint64
 	for _, c := range b.Counts {
-		f.rows = append(f.rows, Row{A: c.Src, B: c.Dst, Packets: uint64(c.Count)})
+		rows = append(rows, Row{A: c.Src, B: c.Dst, Packets: uint64(c.Count)})
 		total += uint64(c.Count)
 	}
-	window := f.cfg.Window
 	return Snapshot{
-		WindowStart: b.Time.Add(-window), WindowEnd: b.Time,
-		Kind: KindPair, Measure: MeasurePackets, Rows: f.rows,
+		WindowStart: b.Time.Add(-f.cfg.Window), WindowEnd: b.Time,
+		Kind: KindPair, Measure: MeasurePackets, Rows: rows,
 		TotalPackets: total, DistinctKeys: b.Distinct, Health: f.health(),
 	}
 }

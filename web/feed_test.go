@@ -41,6 +41,7 @@ func TestFeedCountsTuplesOverItsWindow(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	write := func(at time.Time, tuples ...sink.Tuple) Snapshot {
 		require.NoError(t, f.Write(context.Background(), sink.Batch{Time: at, Tuples: tuples}))
+		f.Flush()
 		return published(t, srv)
 	}
 
@@ -80,6 +81,7 @@ func TestFeedRanksAsConfigured(t *testing.T) {
 	require.NoError(t, f.Write(context.Background(), sink.Batch{Time: at, Tuples: []sink.Tuple{
 		tuple("a", "b", 10, ""), tuple("a", "b", 10, ""), tuple("c", "d", 900, ""),
 	}}))
+	f.Flush()
 	s := published(t, srv)
 	assert.Equal(t, KindHost, s.Kind)
 	assert.Equal(t, MeasureBytes, s.Measure)
@@ -98,6 +100,37 @@ func TestFeedShowsTheStreamsPairCounts(t *testing.T) {
 	assert.Equal(t, []Row{{A: "a", B: "b", Packets: 5}, {A: "c", B: "d", Packets: 2}}, s.Rows)
 	assert.Equal(t, at.Add(-10*time.Second), s.WindowStart)
 	assert.Equal(t, 3, s.DistinctKeys)
+}
+
+// Run counts on its own goroutine; a Write that finds a whole batch still queued counts it
+// first, so the queue stays bounded and no batch is lost.
+func TestFeedRunAndBoundedQueue(t *testing.T) {
+	f, srv := newTestFeed(t, FeedConfig{Interval: time.Second})
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	big := make([]sink.Tuple, maxQueued-10)
+	for i := range big {
+		big[i] = tuple("10.0.0.1", "10.0.0.2", 100, "TCP")
+	}
+	ctx := context.Background()
+	require.NoError(t, f.Write(ctx, sink.Batch{Time: at, Tuples: big}))
+	require.NoError(t, f.Write(ctx, sink.Batch{Time: at.Add(time.Second), Tuples: big}))
+	f.mu.Lock()
+	queued, batches := len(f.queue), len(f.marks)
+	f.mu.Unlock()
+	assert.Equal(t, len(big), queued, "the first batch was counted by the second Write")
+	assert.Equal(t, 1, batches)
+	assert.Equal(t, uint64(len(big)), published(t, srv).TotalPackets)
+
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- f.Run(runCtx) }()
+	require.Eventually(t, func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return srv.pending != nil && srv.pending.TotalPackets == uint64(2*len(big))
+	}, 10*time.Second, time.Millisecond, "Run never counted the second batch")
+	stop()
+	require.NoError(t, <-done)
 }
 
 func TestFeedNeedsAnInterval(t *testing.T) {

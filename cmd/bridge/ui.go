@@ -133,6 +133,7 @@ func (o uiOpts) serveStream(w *watchers, cfg stream.Config, st *stream.Stream, o
 	if err != nil {
 		return sinks, err
 	}
+	w.goRun("live view feed", feed.Run)
 	w.log.Info("serving the live view", "url", url)
 	return append(sinks, feed), nil
 }
