@@ -43,9 +43,10 @@ type FeedConfig struct {
 // The counting happens on Run's goroutine, not the stream's: Write copies the batch's
 // addresses, protocol and length (a memcpy of interned strings) into a queue and returns, so
 // the stream commits as fast as without the view on a machine with a core to spare
-// (BENCHMARKS.md). The queue holds at most maxQueued packets beyond the batch being
-// written: when Run falls that far behind, Write counts the queue itself, so the view's
-// memory is bounded and its counts stay exact.
+// (BENCHMARKS.md). The queue and Run's buffer hold maxQueued packets each, allocated
+// once (2 × 3.5 MB; a growing slice would keep twice that, and the heap's GC headroom
+// doubles it again): when a batch does not fit beside what Run has not taken yet, Write
+// counts the queue itself, so the view's memory is bounded and its counts stay exact.
 type Feed struct {
 	srv  *Server
 	cfg  FeedConfig
@@ -117,7 +118,10 @@ func (f *Feed) Write(_ context.Context, b sink.Batch) error {
 	}
 	h := f.health()
 	f.mu.Lock()
-	if len(f.queue) > 0 && len(f.queue)+len(b.Tuples) > maxQueued {
+	if f.queue == nil {
+		f.queue = make([]packet, 0, maxQueued)
+	}
+	if len(f.queue) > 0 && len(f.queue)+len(b.Tuples) > cap(f.queue) {
 		f.mu.Unlock()
 		f.Flush()
 		f.mu.Lock()
@@ -154,6 +158,9 @@ func (f *Feed) Flush() {
 	f.cmu.Lock()
 	defer f.cmu.Unlock()
 	f.mu.Lock()
+	if f.work == nil {
+		f.work = make([]packet, 0, maxQueued)
+	}
 	f.queue, f.work = f.work[:0], f.queue
 	f.marks, f.workMarks = f.workMarks[:0], f.marks
 	f.mu.Unlock()
