@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 )
 
@@ -31,11 +32,11 @@ func requireJSONValues(t *testing.T, recs []*kgo.Record) []string {
 func splitLines(data []byte) []string {
 	var out []string
 	for {
-		line, n := NextLine(data)
+		line, n := nextLine(data)
 		if n == 0 {
 			return out
 		}
-		out = append(out, string(AppendJavaUTF8(nil, line)))
+		out = append(out, string(connectvalue.AppendJavaUTF8(nil, line)))
 		data = data[n:]
 	}
 }
@@ -52,7 +53,7 @@ func ingest(t *testing.T, data string, want int) (*running, []*kgo.Record) {
 	eventually(t, 60*time.Second, func() bool { return r.src.Stats().RecordsProduced.Load() >= int64(want) },
 		"%d records produced", want)
 	require.NoError(t, r.stop(t))
-	return r, readEverything(t, c, topic, false)
+	return r, c.ReadEverything(t, topic, false)
 }
 
 // TestSourceBadInputLines: NUL bytes, invalid UTF-8 and CR-only line ends come out as valid
@@ -135,7 +136,7 @@ func TestSourceFileReplacedByDirectory(t *testing.T) {
 
 	// Nothing read before is lost, nothing duplicated, and the position saved is the end
 	// of the old file's lines.
-	got := requireJSONValues(t, readEverything(t, c, topic, false))
+	got := requireJSONValues(t, c.ReadEverything(t, topic, false))
 	assert.Equal(t, lines("line", 0, 100), got)
 	// The position saved names the directory at offset 0 (it was taken for the next file).
 	pos, ok := loadOffsets(t, cfg)
@@ -148,6 +149,6 @@ func TestSourceFileReplacedByDirectory(t *testing.T) {
 	r2 := startSource(t, cfg)
 	eventually(t, 60*time.Second, func() bool { return r2.src.Stats().RecordsProduced.Load() >= 10 }, "10 records")
 	require.NoError(t, r2.stop(t))
-	got = requireJSONValues(t, readEverything(t, c, topic, false))
+	got = requireJSONValues(t, c.ReadEverything(t, topic, false))
 	assert.Equal(t, append(lines("line", 0, 100), lines("after", 0, 10)...), got)
 }

@@ -88,7 +88,7 @@ func (s *Source) transactOnce(ctx context.Context) error {
 	if err := t.open(ctx, saved); err != nil {
 		return err
 	}
-	r := s.newRun(ctx, cl, t, s.recordLimit(ctx, cl))
+	r := s.newProducerRun(ctx, cl, t, s.recordLimit(ctx, cl))
 	defer r.hardStop()
 	tx := &txn{src: s, cl: cl, store: store, acks: r.acks, due: time.Now().Add(s.cfg.FlushInterval)}
 	if saved != nil {

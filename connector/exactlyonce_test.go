@@ -38,7 +38,7 @@ func eosConfig(t *testing.T, c *kafkatest.Cluster, dir, file, topic string) Conf
 // committedLines is what a read_committed consumer sees in topic, in order per partition.
 func committedLines(t *testing.T, c *kafkatest.Cluster, topic string) []string {
 	t.Helper()
-	return payloads(t, readEverything(t, c, topic, true))
+	return payloads(t, c.ReadEverything(t, topic, true))
 }
 
 // Lines and offsets commit together: across a restart a read_committed consumer sees every

@@ -2,14 +2,14 @@ package connector
 
 import "bytes"
 
-// NextLine finds the first complete line in buf as Connect's FileStreamSourceTask does: a line ends
+// nextLine finds the first complete line in buf as Connect's FileStreamSourceTask does: a line ends
 // at "\n", "\r\n" or a lone "\r"; a "\r" that is the last byte of buf is not yet a line end (the next
 // byte decides). line excludes the terminator; n is the bytes consumed including it; n == 0 when buf
 // holds no complete line.
 //
 // Connect splits decoded chars, bridge splits bytes. Both agree because '\r' and '\n' never occur
 // inside a UTF-8 sequence and Java's decoder never folds an ASCII byte into a malformed one.
-func NextLine(buf []byte) (line []byte, n int) {
+func nextLine(buf []byte) (line []byte, n int) {
 	nl := bytes.IndexByte(buf, '\n')
 	limit := buf
 	if nl >= 0 {

@@ -33,15 +33,3 @@ func (o *oddLines) check(line []byte, end int64, stats *Stats, log *slog.Logger)
 		}
 	}
 }
-
-// plainLen is the length of f's value for a line that needs no escape or replacement.
-func (f Format) plainLen(n int) int {
-	switch f {
-	case FormatString:
-		return n
-	case FormatJSON:
-		return n + 2
-	default:
-		return len(envelopePrefix) + n + 3
-	}
-}

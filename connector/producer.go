@@ -240,7 +240,7 @@ func (p *pump) value(line []byte, cut bool, lineLen, end int64) (v []byte, keep 
 	v = p.encode(line)
 	// Only lines the encoder escaped or replaced are looked at: a longer value, or one holding
 	// 0xEF, the first byte of U+FFFD (a 3-byte malformed sequence keeps the length).
-	if len(v) != p.format.plainLen(len(line)) || bytes.IndexByte(v, 0xEF) >= 0 {
+	if len(v) != p.format.PlainLen(len(line)) || bytes.IndexByte(v, 0xEF) >= 0 {
 		p.odd.check(line, end, p.stats, p.log)
 	}
 	if !cut && len(v) <= p.limit {

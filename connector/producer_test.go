@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 )
 
@@ -123,7 +124,7 @@ func TestPumpTruncateFits(t *testing.T) {
 			v := p.truncate([]byte(tt.line))
 			assert.LessOrEqual(t, len(v), 100)
 			assert.Greater(t, len(v), 80, "not cut much shorter than needed")
-			decoded, err := DecodeValue(v)
+			decoded, err := connectvalue.DecodeValue(v)
 			if tt.format != FormatString {
 				require.NoError(t, err)
 				assert.True(t, strings.HasPrefix(tt.line, string(decoded)) || tt.name == "invalid utf-8")

@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -9,11 +8,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-)
 
-// ErrMalformedUnicodeEscape: a \u escape in a .properties file without four hex digits, which
-// java.util.Properties rejects (and Connect with it).
-var ErrMalformedUnicodeEscape = errors.New(`malformed \uxxxx escape`)
+	"github.com/bridge-project/bridge/internal/connectvalue"
+)
 
 // ParseProperties reads a Java .properties file the way Kafka Connect loads its worker and
 // connector configs: Utils.loadProps hands an InputStream to java.util.Properties.load, so bytes are
@@ -187,7 +184,7 @@ func unescapeProperty(raw []byte) (string, error) {
 		case 'f':
 			c = '\f'
 		case 'u':
-			r := hex4(raw[i+1:])
+			r := connectvalue.Hex4(raw[i+1:])
 			if r < 0 {
 				return "", ErrMalformedUnicodeEscape
 			}
@@ -199,10 +196,6 @@ func unescapeProperty(raw []byte) (string, error) {
 	}
 	return string(utf16.Decode(units)), nil
 }
-
-// ErrNotFileSource: the connector properties name a connector.class other than
-// FileStreamSource, which is all bridge source replaces.
-var ErrNotFileSource = errors.New("bridge source only replaces FileStreamSource")
 
 // connectKeys are the Connect settings FromProperties reads, or knowingly has no use for.
 var connectKeys = map[string]bool{

@@ -36,23 +36,6 @@ const (
 	defaultBufferBytes        = 1 << 20
 )
 
-// Errors of the source.
-var (
-	// ErrOversizeLine: a line is over the record size limit and the policy is OversizeFail.
-	ErrOversizeLine = errors.New("line over the record size limit")
-	// ErrInvalidConfig: Config.Validate found a bad value.
-	ErrInvalidConfig = errors.New("invalid source config")
-	// ErrUnknownOversize: ParseOversize was given a name it does not know.
-	ErrUnknownOversize = errors.New("unknown oversize policy")
-	// ErrTakenOver: with exactly-once, another instance with the same transactional ID
-	// committed offsets while this one was retrying a failed transaction.
-	ErrTakenOver = errors.New("another instance took over this connector and file")
-	// ErrOffsetsUnsaved: the offsets file could not be written several times in a row
-	// (disk full, read-only): the source stops rather than produce lines it cannot
-	// account for.
-	ErrOffsetsUnsaved = errors.New("cannot save offsets")
-)
-
 // saveFailLimit is how many flush intervals in a row the offsets file may fail to be
 // written before the source stops: one bad write is retried, a full disk is not hidden.
 const saveFailLimit = 3
@@ -147,7 +130,7 @@ func (c Config) withDefaults() Config {
 		c.OffsetsTopic = DefaultOffsetsTopic
 	}
 	if c.TransactionalID == "" {
-		c.TransactionalID = TransactionalID(c.Name, c.File)
+		c.TransactionalID = transactionalID(c.Name, c.File)
 	}
 	if c.Compression == "" {
 		c.Compression = DefaultCompression
@@ -194,7 +177,7 @@ func (c Config) Validate() error {
 
 // TransactionalID is the default transactional ID of the exactly-once source for connector
 // name following file: stable across restarts, so a new run fences the previous one.
-func TransactionalID(name, file string) string {
+func transactionalID(name, file string) string {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		abs = file
@@ -271,7 +254,7 @@ func (s *Source) runAtLeastOnce(ctx context.Context) error {
 		return s.stopped(ctx, err)
 	}
 	limit := s.recordLimit(ctx, cl)
-	r := s.newRun(ctx, cl, t, limit)
+	r := s.newProducerRun(ctx, cl, t, limit)
 	defer r.hardStop()
 
 	saver := &saver{store: store, src: s, acks: r.acks}

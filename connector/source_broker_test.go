@@ -104,7 +104,7 @@ func TestSourceBrokerDownMidRun(t *testing.T) {
 	want := append(append(lines("before", 0, 1000), lines("during", 0, 1000)...), lines("after", 0, 1000)...)
 	eventually(t, 60*time.Second, func() bool { return r.src.Stats().RecordsProduced.Load() >= 3000 }, "after the outage")
 	require.NoError(t, r.stop(t))
-	got := payloads(t, readEverything(t, c, topic, false))
+	got := payloads(t, c.ReadEverything(t, topic, false))
 	assert.Subset(t, got, want, "every line is there")
 	t.Logf("broker bounce: %d records for %d lines (%d duplicates)", len(got), len(want), len(got)-len(want))
 }

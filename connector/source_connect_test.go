@@ -13,11 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/internal/testutil"
 )
 
 // The differential test: the real connect-standalone (FileStreamSource, JsonConverter) and
 // bridge source read the same file of nasty lines into two topics, which must hold the same
 // records byte for byte, in the same order, with null keys.
+var writeProps = testutil.WriteProps
+
 func TestDifferentialConnectStandalone(t *testing.T) {
 	c := kafkatest.New(t)
 	c.RequireReal(t)

@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/connectvalue"
+	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/internal/testutil"
 )
@@ -100,14 +100,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // appendFile appends data to name, creating it.
-func appendFile(t *testing.T, name string, data string) {
-	t.Helper()
-	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	require.NoError(t, err)
-	_, err = f.WriteString(data)
-	require.NoError(t, err)
-	require.NoError(t, f.Close())
-}
+var appendFile = testutil.AppendFile
 
 // numbered returns lines "<prefix> <i>\n" for i in [from, to).
 func numbered(prefix string, from, to int) string {
@@ -131,7 +124,7 @@ func payloads(t *testing.T, recs []*kgo.Record) []string {
 	t.Helper()
 	out := make([]string, 0, len(recs))
 	for _, r := range recs {
-		line, err := DecodeValue(r.Value)
+		line, err := connectvalue.DecodeValue(r.Value)
 		require.NoError(t, err, "value %q", r.Value)
 		out = append(out, string(line))
 	}
@@ -144,62 +137,8 @@ func readN(t *testing.T, c *kafkatest.Cluster, topic string, n int) []string {
 	return payloads(t, c.ReadAll(t, topic, n, 30*time.Second))
 }
 
-// readEverything reads every record of topic up to its current end: after the producer is
-// done, this counts duplicates too. readCommitted reads as an exactly-once consumer.
-func readEverything(t *testing.T, c *kafkatest.Cluster, topic string, readCommitted bool) []*kgo.Record {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	adm := kadm.NewClient(c.Client(t))
-	list := adm.ListEndOffsets
-	if readCommitted {
-		list = adm.ListCommittedOffsets
-	}
-	ends, err := list(ctx, topic)
-	require.NoError(t, err)
-	from := map[int32]kgo.Offset{}
-	want := map[int32]int64{}
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Offset > 0 {
-			from[o.Partition] = kgo.NewOffset().AtStart()
-			want[o.Partition] = o.Offset
-		}
-	})
-	if len(from) == 0 {
-		return nil
-	}
-	opts := []kgo.Opt{kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: from}), kgo.KeepControlRecords()}
-	if readCommitted {
-		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	}
-	cl := c.Client(t, opts...)
-	var out []*kgo.Record
-	for len(want) > 0 {
-		fs := cl.PollFetches(ctx)
-		require.NoError(t, ctx.Err(), "reading %s: %d partitions not at their end", topic, len(want))
-		fs.EachRecord(func(r *kgo.Record) {
-			if !r.Attrs.IsControl() {
-				out = append(out, r)
-			}
-			if r.Offset+1 >= want[r.Partition] {
-				delete(want, r.Partition)
-			}
-		})
-	}
-	return out
-}
-
 // eventually polls cond until it holds or the timeout passes.
-func eventually(t *testing.T, timeout time.Duration, cond func() bool, msg string, args ...any) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out: "+msg, args...)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+var eventually = harness.Eventually
 
 // loadOffsets reads the offsets file of cfg.
 func loadOffsets(t *testing.T, cfg Config) (Position, bool) {

@@ -62,7 +62,7 @@ func TestSourceResumeAfterRestart(t *testing.T) {
 	eventually(t, 30*time.Second, func() bool { return r.src.Stats().RecordsProduced.Load() == 1000 }, "second run")
 	require.NoError(t, r.stop(t))
 
-	got := payloads(t, readEverything(t, c, topic, false))
+	got := payloads(t, c.ReadEverything(t, topic, false))
 	assert.ElementsMatch(t, append(lines("first", 0, 1000), lines("second", 0, 1000)...), got)
 }
 
@@ -121,7 +121,7 @@ func TestSourceTsharkBlocks(t *testing.T) {
 	}
 	assert.Equal(t, want, readN(t, c, topic, len(want)))
 	require.NoError(t, r.stop(t))
-	assert.Len(t, readEverything(t, c, topic, false), len(want), "a clean stop produces no duplicate")
+	assert.Len(t, c.ReadEverything(t, topic, false), len(want), "a clean stop produces no duplicate")
 }
 
 // tsharkLine is a line shaped like tshark's default summary output.

@@ -200,7 +200,7 @@ func (t *tailer) scan(b *batch) bool {
 	}
 	for len(b.lines) < cap(b.lines) {
 		data := t.buf[t.r:t.w]
-		line, n := NextLine(data)
+		line, n := nextLine(data)
 		if n == 0 {
 			if len(data) <= t.cfg.MaxLine || len(b.lines) > 0 {
 				return len(b.lines) > 0
@@ -237,7 +237,7 @@ func (t *tailer) beginOver(data []byte) {
 
 func (t *tailer) scanOver(b *batch) bool {
 	data := t.buf[t.r:t.w]
-	line, n := NextLine(data)
+	line, n := nextLine(data)
 	if n == 0 {
 		skip := len(data)
 		if skip > 0 && data[skip-1] == '\r' {

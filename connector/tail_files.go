@@ -235,7 +235,7 @@ func (t *tailer) checkFiles() (bool, error) {
 
 // hasLine reports whether the buffer holds a complete line not handed out yet.
 func (t *tailer) hasLine() bool {
-	_, n := NextLine(t.buf[t.r:t.w])
+	_, n := nextLine(t.buf[t.r:t.w])
 	return n > 0
 }
 

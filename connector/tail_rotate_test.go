@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/internal/testutil"
 )
 
 // rename+create (logrotate's create): what the writer wrote to the old file, also after the
@@ -87,7 +87,7 @@ func TestTruncateCopytruncate(t *testing.T) {
 	want := append(lines("before", 0, 100), lines("after", 0, 50)...)
 	assert.ElementsMatch(t, want, readN(t, c, topic, len(want)))
 	require.NoError(t, r.stop(t))
-	assert.Len(t, readEverything(t, c, topic, false), len(want), "no line twice")
+	assert.Len(t, c.ReadEverything(t, topic, false), len(want), "no line twice")
 	assert.GreaterOrEqual(t, r.src.Stats().Truncations.Load(), int64(1))
 }
 
@@ -132,7 +132,7 @@ func TestRestartDuringRotation(t *testing.T) {
 	want := append(lines("old", 0, 150), lines("new", 0, 50)...)
 	assert.Equal(t, want, readN(t, c, topic, len(want)))
 	require.NoError(t, r.stop(t))
-	assert.Len(t, readEverything(t, c, topic, false), len(want))
+	assert.Len(t, c.ReadEverything(t, topic, false), len(want))
 }
 
 // A restart after a copytruncate finds the copy by its first bytes.
@@ -177,17 +177,7 @@ func TestRestartSavedFileGone(t *testing.T) {
 	require.NoError(t, r.stop(t))
 }
 
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	src, err := os.Open(from)
-	require.NoError(t, err)
-	defer src.Close()
-	dst, err := os.Create(to)
-	require.NoError(t, err)
-	_, err = io.Copy(dst, src)
-	require.NoError(t, err)
-	require.NoError(t, dst.Close())
-}
+var copyFile = testutil.CopyFile
 
 func TestIsRotationName(t *testing.T) {
 	tests := []struct {

@@ -48,42 +48,12 @@ read -r -a HEAP <<<"${KAFKA_SECURE_HEAP_OPTS:--Xms256m -Xmx512m}"
 JVM_FLAGS=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
   -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
 
-log() { printf 'kafka-secure.sh: %s\n' "$*" >&2; }
-die() {
-  log "$*"
-  exit 1
-}
-rel() { printf '%s' "${1#"$ROOT"/}"; }
-usage() {
-  sed -n '/^# Usage:/,/^# KAFKA_UP_TIMEOUT/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-  exit 2
-}
+SCRIPT=kafka-secure.sh
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
-lock() {
-  mkdir -p "$DIR"
-  exec 9>"$DIR/.lock"
-  flock -w 600 9 || die "could not lock $(rel "$DIR")/.lock within 600 s"
-}
-
-listening() {
-  if command -v ss >/dev/null; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-  else
-    (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-  fi
-}
-
-# node_pid prints the pid of the running node, trusting the pid file only when that
-# process is still a kafka.Kafka for this node's config (pids get reused).
-node_pid() {
-  local pid cmd
-  [[ -f $DIR/pid ]] || return 1
-  pid=$(<"$DIR/pid")
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
-  [[ $cmd == *kafka.Kafka*"$DIR/server.properties"* ]] || return 1
-  printf '%s\n' "$pid"
-}
+lock() { lock_dir "$DIR"; }
+node_pid() { broker_pid "$DIR"; }
 
 # ---------------------------------------------------------------- certificates
 

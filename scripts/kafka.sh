@@ -69,26 +69,11 @@ read -r -a TOOL_HEAP <<<"${KAFKA_TOOL_HEAP_OPTS:--Xmx512m}"
 JVM_FLAGS=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
   -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
 
-log() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() {
-  log "$*"
-  exit 1
-}
-rel() { printf '%s' "${1#"$ROOT"/}"; }
+SCRIPT=kafka.sh
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
-usage() {
-  sed -n '/^# Usage:/,/^# KAFKA_UP_TIMEOUT/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-  exit 2
-}
-
-# lock serialises commands that change state: several engineers and make
-# targets may call up/down at once, and two brokers must never race for 9092.
-# fd 9 is closed for every JVM we start so a broker never holds the lock.
-lock() {
-  mkdir -p "$STATE" "$CLUSTERS"
-  exec 9>"$CLUSTERS/.lock"
-  flock -w 600 9 || die "could not lock $(rel "$CLUSTERS")/.lock within 600 s"
-}
+lock() { lock_dir "$CLUSTERS"; }
 unlock() {
   flock -u 9 2>/dev/null || true
   exec 9>&-
@@ -150,19 +135,7 @@ check_node() {
   [[ $2 =~ ^[0-9]+$ && $2 -ge 1 && $2 -le $1 ]] || die "node must be 1..$1 for a $1-node cluster, got '${2:-}'"
 }
 
-# node_pid prints the pid of a live node. It trusts the pid file only when
-# that process is still a kafka.Kafka for this node's config: pids get reused,
-# and a zombie (empty cmdline) is as good as dead.
-node_pid() {
-  local nd pid cmd
-  nd=$(node_dir "$1" "$2")
-  [[ -f $nd/pid ]] || return 1
-  pid=$(<"$nd/pid")
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
-  [[ $cmd == *kafka.Kafka*"$nd/server.properties"* ]] || return 1
-  printf '%s\n' "$pid"
-}
+node_pid() { broker_pid "$(node_dir "$1" "$2")"; }
 
 live_nodes() {
   local shape=$1 n
@@ -170,14 +143,6 @@ live_nodes() {
     node_pid "$shape" "$n" >/dev/null && echo "$n"
   done
   return 0
-}
-
-listening() {
-  if command -v ss >/dev/null; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-  else
-    (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-  fi
 }
 
 # answers asks the broker on PORT for cluster metadata over the Kafka protocol

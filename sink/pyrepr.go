@@ -1,6 +1,6 @@
 package sink
 
-//go:generate sh -c "python3 ../testdata/sink/gen_printable.py > printable_table.go"
+//go:generate sh -c "python3 internal/gen/printable.py > printable_table.go"
 
 import (
 	"sort"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/parser"
 	"github.com/bridge-project/bridge/sink"
 )
@@ -60,7 +60,7 @@ func (d *decoder) decode(v []byte, t *sink.Tuple) (skipReason, error) {
 	if len(v) > d.maxValue {
 		return skipTooLarge, nil
 	}
-	line, err := connector.DecodeValue(v)
+	line, err := connectvalue.DecodeValue(v)
 	if err != nil {
 		return skipEnvelope, err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/internal/connectvalue"
 	"github.com/bridge-project/bridge/parser"
 	"github.com/bridge-project/bridge/sink"
 )
@@ -53,7 +53,7 @@ func TestDecode(t *testing.T) {
 			got, err := d.decode(tt.value, &tp)
 			assert.Equal(t, tt.want, got, "reason (err %v)", err)
 			if tt.want == skipEnvelope {
-				assert.ErrorIs(t, err, connector.ErrMalformedEnvelope)
+				assert.ErrorIs(t, err, connectvalue.ErrMalformedEnvelope)
 			}
 			if tt.want != kept {
 				return
@@ -129,7 +129,7 @@ func FuzzDecode(f *testing.F) {
 			require.Equal(t, skipTooLarge, reason)
 			return
 		}
-		payload, derr := connector.DecodeValue(v)
+		payload, derr := connectvalue.DecodeValue(v)
 		if derr != nil {
 			require.Equal(t, skipEnvelope, reason)
 			require.Error(t, err)

@@ -13,13 +13,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/internal/testutil"
 	"github.com/bridge-project/bridge/sink"
 )
 
 // testLog is quiet unless BRIDGE_TEST_LOG is set.
+type lockedBuffer = testutil.SyncBuffer
+
 func testLog() *slog.Logger {
 	if os.Getenv("BRIDGE_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -37,14 +39,7 @@ func packetSrc(i int) string { return fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8
 // produce writes values round-robin over the topic's partitions.
 func produce(t *testing.T, c *kafkatest.Cluster, topic string, values ...[]byte) {
 	t.Helper()
-	cl := c.Client(t, kgo.RecordPartitioner(kgo.RoundRobinPartitioner()), kgo.DefaultProduceTopic(topic))
-	recs := make([]*kgo.Record, len(values))
-	for i, v := range values {
-		recs[i] = &kgo.Record{Value: v}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, cl.ProduceSync(ctx, recs...).FirstErr())
+	c.Produce(t, topic, values...)
 }
 
 func packetValues(from, to int) [][]byte {
@@ -170,30 +165,8 @@ func kadmClient(t *testing.T, c *kafkatest.Cluster) *kadm.Client {
 	return kadm.NewClient(c.Client(t))
 }
 
-// newTopic creates a topic and waits until every partition has a leader: a real broker
-// answers CreateTopics before that, and a client whose first metadata lacks a leader
-// waits out its metadata min age (5s) before asking again.
+// newTopic creates a topic and waits until every partition has a leader.
 func newTopic(t *testing.T, c *kafkatest.Cluster, partitions int32) string {
 	t.Helper()
-	topic := c.Topic(t, partitions)
-	adm := kadmClient(t, c)
-	require.Eventually(t, func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		md, err := adm.Metadata(ctx, topic)
-		if err != nil {
-			return false
-		}
-		td, ok := md.Topics[topic]
-		if !ok || td.Err != nil || len(td.Partitions) != int(partitions) {
-			return false
-		}
-		for _, p := range td.Partitions {
-			if p.Err != nil || p.Leader < 0 {
-				return false
-			}
-		}
-		return true
-	}, 30*time.Second, 50*time.Millisecond, "topic %s ready", topic)
-	return topic
+	return c.ReadyTopic(t, partitions)
 }

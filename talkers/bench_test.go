@@ -16,9 +16,9 @@ func benchAddrs(n int) (src, dst []string) {
 	return src, dst
 }
 
-// BenchmarkAdd is the cost of one packet through Windows.Add (rollup cache, summary
-// update, pane lookup) with the default capacity: over 1,000,000 distinct pairs (every
-// packet a new key, Space-Saving evicting) and over 1,000 repeated pairs (all seen).
+// BenchmarkAdd is the cost of one packet through Windows.Add (pane lookup, summary
+// update, protocol tally; no prefix) with the default capacity: over 1,000,000 distinct
+// pairs (every packet a new key, Space-Saving evicting) and over 1,000 repeated pairs.
 func BenchmarkAdd(b *testing.B) {
 	for _, keys := range []int{1_000_000, 1_000} {
 		src, dst := benchAddrs(keys)

@@ -85,5 +85,5 @@ func (s *Summary) encodingOrder(k int) int {
 	if s.capacity == Unlimited {
 		return k
 	}
-	return int(s.heap[k])
+	return int(s.heap[k].ent)
 }

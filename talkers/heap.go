@@ -1,16 +1,23 @@
 package talkers
 
-// The summary's min-heap by count, hand-written over entry indexes so a counted packet
-// moves one entry without container/heap's interface calls.
+// The summary's min-heap by count, hand-written so a counted packet moves one entry
+// without container/heap's interface calls. Each slot carries its entry's count, so a
+// sift compares within the heap's own array (160 KB for 10,000 keys) instead of chasing
+// every entry: at capacity each new key sifts from the root, and that was the cost of a
+// flood of distinct keys.
 
-func (s *Summary) less(i, j int) bool {
-	return s.ents[s.heap[i]].count(s.by) < s.ents[s.heap[j]].count(s.by)
+// slot is one heap node: an entry's ranking count and its index in Summary.ents.
+type slot struct {
+	count int64
+	ent   int32
 }
+
+func (s *Summary) less(i, j int) bool { return s.heap[i].count < s.heap[j].count }
 
 func (s *Summary) swap(i, j int) {
 	s.heap[i], s.heap[j] = s.heap[j], s.heap[i]
-	s.ents[s.heap[i]].pos = int32(i)
-	s.ents[s.heap[j]].pos = int32(j)
+	s.ents[s.heap[i].ent].pos = int32(i)
+	s.ents[s.heap[j].ent].pos = int32(j)
 }
 
 func (s *Summary) up(i int) {
@@ -51,7 +58,7 @@ func (s *Summary) heapify() {
 		return
 	}
 	for i := range s.ents {
-		s.heap = append(s.heap, int32(i))
+		s.heap = append(s.heap, slot{count: s.ents[i].count(s.by), ent: int32(i)})
 		s.ents[i].pos = int32(i)
 	}
 	for i := len(s.heap)/2 - 1; i >= 0; i-- {

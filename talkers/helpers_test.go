@@ -109,7 +109,8 @@ var (
 // heapValid reports whether s's heap is a min-heap whose positions match its entries.
 func heapValid(s *Summary) bool {
 	for i, h := range s.heap {
-		if int(s.ents[h].pos) != i || (i > 0 && s.less(i, (i-1)/2)) {
+		e := &s.ents[h.ent]
+		if int(e.pos) != i || h.count != e.count(s.by) || (i > 0 && s.less(i, (i-1)/2)) {
 			return false
 		}
 	}

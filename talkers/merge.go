@@ -1,9 +1,6 @@
 package talkers
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
 // Merge adds the others' streams to s, so that s summarises all of them with the guarantee
 // of a Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with
@@ -72,23 +69,41 @@ func (s *Summary) absorb(o *Summary) {
 }
 
 // truncate keeps the capacity largest counts; the largest dropped one bounds every key
-// that is no longer kept. Ties are cut by key, so every instance merging the same
-// summaries keeps the same keys.
+// that is no longer kept. It selects rather than sorts (O(M) for M keys): of the keys
+// tied at the cut, the first in merge order stay, so the same summaries merged in the
+// same order keep the same keys.
 func (s *Summary) truncate() {
 	if s.capacity == Unlimited || len(s.ents) <= s.capacity {
 		return
 	}
 	s.startDistinct()
-	order := make([]int32, len(s.ents))
-	for i := range order {
-		order[i] = int32(i)
+	counts := make([]int64, len(s.ents))
+	for i := range s.ents {
+		counts[i] = s.ents[i].count(s.by)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return s.compareEntries(&s.ents[a], &s.ents[b]) })
-	kept := make([]entry, s.capacity, max(s.capacity, cap(s.ents)/2))
-	for i := range kept {
-		kept[i] = s.ents[order[i]]
+	cut := kthLargest(counts, s.capacity)
+	above := 0 // keys above the cut, all kept
+	for i := range s.ents {
+		if s.ents[i].count(s.by) > cut {
+			above++
+		}
 	}
-	s.floor = max(s.floor, s.ents[order[s.capacity]].count(s.by))
+	ties := s.capacity - above
+	kept := s.ents[:0]
+	dropped := int64(0)
+	for _, e := range s.ents {
+		c := e.count(s.by)
+		switch {
+		case c > cut:
+			kept = append(kept, e)
+		case c == cut && ties > 0:
+			kept = append(kept, e)
+			ties--
+		default:
+			dropped = max(dropped, c)
+		}
+	}
+	s.floor = max(s.floor, dropped)
 	s.overflowed = true
 	s.ents = kept
 	clear(s.index)
@@ -97,15 +112,41 @@ func (s *Summary) truncate() {
 	}
 }
 
-// compareEntries is count descending, then key ascending.
-func (s *Summary) compareEntries(a, b *entry) int {
-	if c := cmp.Compare(b.count(s.by), a.count(s.by)); c != 0 {
-		return c
+// kthLargest returns the k-th largest of v (1 ≤ k ≤ len(v)), reordering v: Hoare's
+// quickselect with a median-of-three pivot, O(len(v)) expected.
+func kthLargest(v []int64, k int) int64 {
+	lo, hi, want := 0, len(v)-1, k-1 // want: index in descending order
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		pivot := median3(v[lo], v[mid], v[hi])
+		i, j := lo, hi
+		for i <= j {
+			for v[i] > pivot {
+				i++
+			}
+			for v[j] < pivot {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case want <= j:
+			hi = j
+		case want >= i:
+			lo = i
+		default:
+			return v[want]
+		}
 	}
-	if c := cmp.Compare(a.key.A, b.key.A); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.key.B, b.key.B)
+	return v[want]
+}
+
+func median3(a, b, c int64) int64 {
+	return max(min(a, b), min(max(a, b), c))
 }
 
 // mergeDistinct combines the distinct-key sketches; a side without one still keeps every

@@ -1,7 +1,9 @@
 package talkers
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +98,26 @@ func TestMergeMismatch(t *testing.T) {
 	t.Run("itself", func(t *testing.T) {
 		assert.ErrorIs(t, a.Merge(a), ErrMismatch)
 	})
+}
+
+// TestKthLargest: quickselect agrees with sorting, duplicates included.
+func TestKthLargest(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	for _, tc := range []struct{ n, values int }{{1, 1}, {2, 2}, {10, 3}, {1000, 5}, {1000, 1_000_000}, {5000, 1}} {
+		t.Run(fmt.Sprintf("n=%d/values=%d", tc.n, tc.values), func(t *testing.T) {
+			v := make([]int64, tc.n)
+			for i := range v {
+				v[i] = r.Int64N(int64(tc.values))
+			}
+			sorted := slices.Clone(v)
+			slices.Sort(sorted)
+			slices.Reverse(sorted)
+			for _, k := range []int{1, tc.n / 2, tc.n} {
+				if k < 1 {
+					continue
+				}
+				assert.Equal(t, sorted[k-1], kthLargest(slices.Clone(v), k), "k=%d", k)
+			}
+		})
+	}
 }

@@ -117,3 +117,28 @@ func (r *Roller) remember(s string) name {
 	r.names[s] = n
 	return n
 }
+
+// names turns the addresses of a packet into names: through a Roller when there is a
+// prefix, else as they are (a flood of distinct addresses would only miss a cache), parsed
+// for a conversation, which orders its ends.
+type names struct {
+	roller *Roller
+	parse  bool
+}
+
+func newNames(c Config) names {
+	if c.Prefix == NoPrefix {
+		return names{parse: c.Key == Conversation}
+	}
+	return names{roller: NewRoller(c.Prefix)}
+}
+
+func (n names) of(s string) name {
+	switch {
+	case n.roller != nil:
+		return n.roller.name(s)
+	case n.parse:
+		return newName(s)
+	}
+	return name{s: s}
+}

@@ -45,7 +45,7 @@ type Summary struct {
 
 	ents  []entry
 	index map[Key]int32
-	heap  []int32 // entry indexes, smallest count first; unused when Unlimited
+	heap  []slot // smallest count first; unused when Unlimited
 
 	floor      int64 // Bound: no absent key's true count exceeds it
 	overflowed bool  // a key was ever evicted or merged away: rows are approximate
@@ -144,6 +144,7 @@ func (s *Summary) update(k Key, length int64, dir int) {
 		e := &s.ents[i]
 		e.c.add(length, dir)
 		if s.capacity != Unlimited {
+			s.heap[e.pos].count = e.count(s.by)
 			s.down(int(e.pos))
 		}
 		return
@@ -151,23 +152,24 @@ func (s *Summary) update(k Key, length int64, dir int) {
 	if s.distinct != nil {
 		s.distinct.add(k)
 	}
+	var c Counts
+	c.add(length, dir)
 	if s.capacity == Unlimited || len(s.ents) < s.capacity {
-		var c Counts
-		c.add(length, dir)
 		s.push(entry{key: k, c: c, err: s.floor})
 		return
 	}
 	// The new key takes the place of the smallest count and inherits it as its error.
 	s.startDistinct()
 	s.distinct.add(k)
-	i := s.heap[0]
+	i := s.heap[0].ent
 	e := &s.ents[i]
-	s.floor = max(s.floor, e.count(s.by))
+	least := e.count(s.by)
+	s.floor = max(s.floor, least)
 	s.overflowed = true
 	delete(s.index, e.key)
-	*e = entry{key: k, err: e.count(s.by), pos: 0}
-	e.c.add(length, dir)
+	*e = entry{key: k, c: c, err: least, pos: 0}
 	s.index[k] = i
+	s.heap[0].count = e.count(s.by)
 	s.down(0)
 }
 
@@ -178,7 +180,7 @@ func (s *Summary) push(e entry) {
 	s.ents = append(s.ents, e)
 	s.index[e.key] = i
 	if s.capacity != Unlimited {
-		s.heap = append(s.heap, i)
+		s.heap = append(s.heap, slot{count: e.count(s.by), ent: i})
 		s.up(len(s.heap) - 1)
 	}
 }

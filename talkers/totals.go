@@ -3,9 +3,10 @@ package talkers
 // Totals counts a whole input, as bridge parse does: one pane and no windows. With
 // Capacity Unlimited every count is exact.
 type Totals struct {
-	cfg          Config
-	names, proto *Roller
-	all          *pane
+	cfg   Config
+	names names
+	proto *Roller
+	all   *pane
 }
 
 // NewTotals returns empty totals for c (Window and Slide are ignored).
@@ -14,12 +15,13 @@ func NewTotals(c Config) (*Totals, error) {
 		return nil, err
 	}
 	c = c.withDefaults()
-	return &Totals{cfg: c, names: NewRoller(c.Prefix), proto: NewRoller(NoPrefix), all: newPane(c)}, nil
+	return &Totals{cfg: c, names: newNames(c), proto: NewRoller(NoPrefix), all: newPane(c)}, nil
 }
 
-// Add counts one packet from src to dst of length bytes with tshark's protocol name.
+// Add counts one packet from src to dst of length bytes with tshark's protocol name. As
+// for Windows.Add, without a prefix the addresses are kept as given.
 func (t *Totals) Add(src, dst string, length int, proto string) {
-	t.all.add(t.names.name(src), t.names.name(dst), int64(length), t.proto.name(proto).s)
+	t.all.add(t.names.of(src), t.names.of(dst), int64(length), t.proto.name(proto).s)
 }
 
 // Result is the answer over everything added so far (Start and End are zero).

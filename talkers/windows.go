@@ -12,19 +12,22 @@ import (
 // W/S; a window is answered by merging its panes (O(panes · K)), never by copying the
 // window. Windows is not safe for concurrent use.
 type Windows struct {
-	cfg          Config
-	names, proto *Roller
-	slide        int64 // S in nanoseconds
-	n            int64 // panes per window, W/S
+	cfg   Config
+	names names
+	proto *Roller
+	slide int64 // S in nanoseconds
+	n     int64 // panes per window, W/S
 
-	panes   map[int64]*pane // by pane index: floor(ts / S)
-	order   []int64         // the indexes of panes, ascending
-	free    []*pane         // dropped panes, kept for reuse
-	scratch *pane           // where a window's panes are merged
-	parts   []*pane
-	started bool
-	next    int64 // end of the next window to emit, in panes
-	late    int64
+	panes     map[int64]*pane // by pane index: floor(ts / S)
+	order     []int64         // the indexes of panes, ascending
+	free      []*pane         // dropped panes, kept for reuse
+	scratch   *pane           // where a window's panes are merged
+	parts     []*pane
+	last      *pane // the pane Add used last, and its index
+	lastIndex int64
+	started   bool
+	next      int64 // end of the next window to emit, in panes
+	late      int64
 }
 
 // NewWindows returns empty windows for c (Window required).
@@ -37,7 +40,7 @@ func NewWindows(c Config) (*Windows, error) {
 	}
 	c = c.withDefaults()
 	return &Windows{
-		cfg: c, names: NewRoller(c.Prefix), proto: NewRoller(NoPrefix),
+		cfg: c, names: newNames(c), proto: NewRoller(NoPrefix),
 		slide: int64(c.Slide), n: int64(c.Window / c.Slide),
 		panes: make(map[int64]*pane),
 	}, nil
@@ -45,7 +48,8 @@ func NewWindows(c Config) (*Windows, error) {
 
 // Add counts one packet at time ts from src to dst of length bytes with tshark's protocol
 // name. It returns false, counting nothing, for a late record: one whose every window
-// was already emitted (Late counts them).
+// was already emitted (Late counts them). Without a prefix the addresses are kept as
+// given: they must be ordinary strings, not views of a buffer that is reused.
 func (w *Windows) Add(ts time.Time, src, dst string, length int, proto string) bool {
 	i := floorDiv(ts.UnixNano(), w.slide)
 	if !w.started {
@@ -55,7 +59,7 @@ func (w *Windows) Add(ts time.Time, src, dst string, length int, proto string) b
 		w.late++
 		return false
 	}
-	w.pane(i).add(w.names.name(src), w.names.name(dst), int64(length), w.proto.name(proto).s)
+	w.pane(i).add(w.names.of(src), w.names.of(dst), int64(length), w.proto.name(proto).s)
 	return true
 }
 
@@ -65,9 +69,14 @@ func (w *Windows) Late() int64 { return w.late }
 // Panes is how many panes are held (what memory follows).
 func (w *Windows) Panes() int { return len(w.panes) }
 
-// pane returns the pane with index i, making it if needed.
+// pane returns the pane with index i, making it if needed. Records come mostly in time
+// order, so the last pane used is remembered.
 func (w *Windows) pane(i int64) *pane {
+	if w.last != nil && w.lastIndex == i {
+		return w.last
+	}
 	if p, ok := w.panes[i]; ok {
+		w.last, w.lastIndex = p, i
 		return p
 	}
 	var p *pane
@@ -77,6 +86,7 @@ func (w *Windows) pane(i int64) *pane {
 		p = newPane(w.cfg)
 	}
 	w.panes[i] = p
+	w.last, w.lastIndex = p, i
 	at, _ := slices.BinarySearch(w.order, i)
 	w.order = slices.Insert(w.order, at, i)
 	return p
@@ -150,6 +160,9 @@ func (w *Windows) drop() {
 	for k < len(w.order) && w.order[k]+w.n < w.next {
 		p := w.panes[w.order[k]]
 		delete(w.panes, w.order[k])
+		if p == w.last {
+			w.last = nil
+		}
 		p.reset()
 		w.free = append(w.free, p)
 		k++

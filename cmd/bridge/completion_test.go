@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 // execute runs bridge in-process and returns its stdout and error.
@@ -89,17 +91,12 @@ func TestCompleteCandidates(t *testing.T) {
 // The bash script, sourced in a real bash with the built binary on PATH, completes a
 // subcommand, a flag and a shell.
 func TestBashCompletionInBash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
 	}
+	bin := harness.Bridge(t)
 	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bridge"), ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
 	script, err := execute("completion", "bash")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bridge.bash"), []byte(script), 0o644))
@@ -124,7 +121,7 @@ __start_bridge bridge "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 printf '%s\n' "${COMPREPLY[@]}"`
 		cmd := exec.Command(bash, "--norc", "-c", prog)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), "LINE="+line)
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "LINE="+line)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()

@@ -3,23 +3,18 @@ package main
 import (
 	"bytes"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
-// buildBridge builds the binary into dir.
-func buildBridge(t *testing.T, dir string) string {
+// buildBridge is the binary, built once by the shared harness (dir is not used).
+func buildBridge(t *testing.T, _ string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(dir, "bridge")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	return bin
+	return harness.Bridge(t)
 }
 
 // Issue 12 point 13: -i without --live is a usage error, not a silent replay; a --tshark

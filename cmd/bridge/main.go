@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,17 +21,23 @@ func main() {
 func run(args []string) int {
 	ctx, stop := signalContext()
 	defer stop()
-	cmd := newRootCmd(os.Stdin, os.Stdout, os.Stderr)
+	return runWith(ctx, args, os.Stdin, os.Stdout, os.Stderr)
+}
+
+// runWith is run on the given streams, until ctx is cancelled: tests run the CLI in-process
+// with it.
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := newRootCmd(stdin, stdout, stderr)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	switch {
 	case err == nil, errors.Is(err, context.Canceled):
 		return 0
 	case isUsage(err):
-		fmt.Fprintf(os.Stderr, "bridge: %v (see --help)\n", err)
+		fmt.Fprintf(stderr, "bridge: %v (see --help)\n", err)
 		return 2
 	default:
-		fmt.Fprintf(os.Stderr, "bridge: %v\n", err)
+		fmt.Fprintf(stderr, "bridge: %v\n", err)
 		return 1
 	}
 }

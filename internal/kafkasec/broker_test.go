@@ -213,23 +213,23 @@ func runPipeline(t *testing.T, k secureKafka, pl pipeline) {
 	writeFile(t, dir, "en0.log", []byte(lines.String()))
 
 	src := startSource(t, dir, k, topic, pl)
-	src.waitFor(t, 60*time.Second, "source start", func() bool { return strings.Contains(src.stderr.String(), "source starting") })
+	src.waitFor(t, 60*time.Second, "source start", func() bool { return strings.Contains(src.Stderr.String(), "source starting") })
 
 	args := append([]string{"stream", topic, "--brokers", pl.broker, "--from-beginning", "--parser", "seed",
 		"--sink", "jsonl:-", "--group", "g-" + topic, "--interval", "1s"}, pl.streamArg...)
 	st := startBridge(t, dir, pl.streamEnv, args...)
 	st.waitFor(t, 90*time.Second, "every tuple", func() bool {
-		return strings.Count(st.stdout.String(), "\n") >= pipelineLines
+		return strings.Count(st.Stdout.String(), "\n") >= pipelineLines
 	})
 	assert.Equal(t, 0, st.stop(t))
 	assert.Equal(t, 0, src.stop(t))
 
-	out := st.stdout.String()
+	out := st.Stdout.String()
 	for i := range pipelineLines {
 		assert.Contains(t, out, fmt.Sprintf(`"src":"10.0.0.%d","dst":"10.1.0.%d"`, i+1, i+1))
 	}
 	for _, p := range []*proc{src, st} {
-		all := p.stdout.String() + p.stderr.String()
+		all := p.Stdout.String() + p.Stderr.String()
 		assert.NotContains(t, all, "level=ERROR")
 		if pl.secret != "" {
 			assert.NotContains(t, all, pl.secret)
@@ -297,14 +297,14 @@ func TestSecureBrokerRefusals(t *testing.T) {
 						"--offsets", filepath.Join(t.TempDir(), "o.json")}
 				}
 				p := startBridge(t, dir, tc.env, append(args, tc.args...)...)
-				require.Equal(t, 1, p.exitCode(t, 60*time.Second), "stderr: %s", p.stderr.String())
-				stderr := p.stderr.String()
+				require.Equal(t, 1, p.exitCode(t, 60*time.Second), "stderr: %s", p.Stderr.String())
+				stderr := p.Stderr.String()
 				for _, s := range tc.says {
 					assert.Contains(t, stderr, s)
 				}
 				assert.Equal(t, 1, strings.Count(stderr, "bridge: kafka "+tc.broker), "one refusal, reported once: %s", stderr)
 				for _, secret := range []string{wrong, p256, k.PlainPassword} {
-					assert.NotContains(t, stderr+p.stdout.String(), secret)
+					assert.NotContains(t, stderr+p.Stdout.String(), secret)
 				}
 			})
 		}

@@ -5,16 +5,15 @@ import (
 	"bytes"
 	"encoding/hex"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 // jaasCases are sasl.jaas.config values with what Kafka makes of them (options nil: an
@@ -157,39 +156,10 @@ func randomJAAS(rng *rand.Rand) string {
 // it with, or skips the test.
 func kafkaClasspath(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("comparison with Kafka's classes skipped in -short mode")
-	}
-	for _, tool := range []string{"java", "javac"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
-	root := os.Getenv("KAFKA_CACHE_DIR")
-	if root == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root = filepath.Join(filepath.Dir(file), "..", "..", ".cache", "kafka")
-	}
-	if jars, _ := filepath.Glob(filepath.Join(root, "libs", "kafka-clients-*.jar")); len(jars) == 0 {
-		t.Skip("Kafka's jars are not in .cache/kafka/libs (scripts/kafka.sh fetch)")
-	}
-	libs := filepath.Join(root, "libs", "*")
-	dir := t.TempDir()
-	out, err := exec.Command("javac", "-d", dir, "-cp", libs, filepath.Join("testdata", "java", "JaasParse.java")).CombinedOutput()
-	require.NoError(t, err, "javac: %s", out)
-	return libs + string(os.PathListSeparator) + dir
+	return harness.CompileJava(t, harness.KafkaClasspath(t), filepath.Join("testdata", "java", "JaasParse.java"))
 }
 
-func runJava(t *testing.T, classpath, class string, stdin []byte) []byte {
-	t.Helper()
-	cmd := exec.Command("java", "-cp", classpath, class)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, "java %s: %s", class, stderr.String())
-	return out
-}
+var runJava = harness.RunJava
 
 // A user name and password of any characters survive quoting in sasl.jaas.config.
 func FuzzParseJAAS(f *testing.F) {

@@ -84,6 +84,48 @@ func (c *Cluster) Topic(t testing.TB, partitions int32) string {
 	return name
 }
 
+// ReadyTopic creates a topic and waits until every partition has a leader: a real broker
+// answers CreateTopics before that, and a client whose first metadata lacks a leader
+// waits out its metadata min age (5s) before asking again.
+func (c *Cluster) ReadyTopic(t testing.TB, partitions int32) string {
+	t.Helper()
+	topic := c.Topic(t, partitions)
+	adm := kadm.NewClient(c.Client(t))
+	require.Eventually(t, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		md, err := adm.Metadata(ctx, topic)
+		if err != nil {
+			return false
+		}
+		td, ok := md.Topics[topic]
+		if !ok || td.Err != nil || len(td.Partitions) != int(partitions) {
+			return false
+		}
+		for _, p := range td.Partitions {
+			if p.Err != nil || p.Leader < 0 {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 50*time.Millisecond, "topic %s ready", topic)
+	return topic
+}
+
+// Produce writes values round-robin over the topic's partitions and waits until Kafka has
+// them.
+func (c *Cluster) Produce(t testing.TB, topic string, values ...[]byte) {
+	t.Helper()
+	cl := c.Client(t, kgo.RecordPartitioner(kgo.RoundRobinPartitioner()), kgo.DefaultProduceTopic(topic))
+	recs := make([]*kgo.Record, len(values))
+	for i, v := range values {
+		recs[i] = &kgo.Record{Value: v}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, cl.ProduceSync(ctx, recs...).FirstErr())
+}
+
 // ReadAll consumes every record of topic from the start until n records arrived or the
 // timeout passed, and returns what it saw.
 func (c *Cluster) ReadAll(t testing.TB, topic string, n int, timeout time.Duration, opts ...kgo.Opt) []*kgo.Record {
@@ -102,6 +144,51 @@ func (c *Cluster) ReadAll(t testing.TB, topic string, n int, timeout time.Durati
 		}
 		fs.EachError(func(_ string, _ int32, err error) { t.Logf("fetch %s: %v", topic, err) })
 		out = append(out, fs.Records()...)
+	}
+	return out
+}
+
+// ReadEverything reads every record of topic up to its current end: after the producer is
+// done, this counts duplicates too. readCommitted reads as an exactly-once consumer.
+func (c *Cluster) ReadEverything(t testing.TB, topic string, readCommitted bool) []*kgo.Record {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	adm := kadm.NewClient(c.Client(t))
+	list := adm.ListEndOffsets
+	if readCommitted {
+		list = adm.ListCommittedOffsets
+	}
+	ends, err := list(ctx, topic)
+	require.NoError(t, err)
+	from := map[int32]kgo.Offset{}
+	want := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			from[o.Partition] = kgo.NewOffset().AtStart()
+			want[o.Partition] = o.Offset
+		}
+	})
+	if len(from) == 0 {
+		return nil
+	}
+	opts := []kgo.Opt{kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: from}), kgo.KeepControlRecords()}
+	if readCommitted {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl := c.Client(t, opts...)
+	var out []*kgo.Record
+	for len(want) > 0 {
+		fs := cl.PollFetches(ctx)
+		require.NoError(t, ctx.Err(), "reading %s: %d partitions not at their end", topic, len(want))
+		fs.EachRecord(func(r *kgo.Record) {
+			if !r.Attrs.IsControl() {
+				out = append(out, r)
+			}
+			if r.Offset+1 >= want[r.Partition] {
+				delete(want, r.Partition)
+			}
+		})
 	}
 	return out
 }

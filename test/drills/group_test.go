@@ -30,13 +30,13 @@ func TestThreeInstanceGroup(t *testing.T) {
 	for i := range 3 {
 		out := filepath.Join(dir, "out-"+strconv.Itoa(i)+".jsonl")
 		outs = append(outs, out)
-		procs = append(procs, start(t, bin, nil, streamArgs(seeds, topic, group, "--sink", "jsonl:"+out)...))
+		procs = append(procs, start(t, bin, streamArgs(seeds, topic, group, "--sink", "jsonl:"+out)...))
 	}
 	for i, p := range procs {
 		waitConsuming(t, adm, group, outs[i], false, p)
 	}
 	time.Sleep(time.Second)
-	procs[0].kill()
+	procs[0].Kill()
 	killed := time.Now()
 	time.Sleep(15 * time.Second)
 	cancel()
@@ -53,10 +53,10 @@ func TestThreeInstanceGroup(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { l, _ := lostDups(want, union()); return l == 0 },
 		2*time.Minute, time.Second, "records missing after %s", time.Since(killed))
-	var peak int64 = procs[0].peak()
+	var peak int64 = procs[0].PeakKiB()
 	for _, p := range procs[1:] {
-		assert.Equal(t, 0, p.term(t, 30*time.Second), "log:\n%s", p.stderr.String())
-		peak = max(peak, p.peak())
+		assert.Equal(t, 0, p.Term(t, 30*time.Second), "log:\n%s", p.Stderr.String())
+		peak = max(peak, p.PeakKiB())
 	}
 	lost, dups := lostDups(want, union())
 	report(t, row{Scenario: "three-instance stream group, one instance kill -9", Runs: 3, Lines: n, Lost: lost,

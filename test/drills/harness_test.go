@@ -4,7 +4,6 @@ package drills
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,9 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,7 +18,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/internal/connectvalue"
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 // The drill cluster lives on its own ports and data dir so the shared broker on 9092 is never
@@ -95,118 +92,18 @@ func createTopic(t *testing.T, adm *kadm.Client, name string, parts int32, rf in
 	require.NoError(t, res.Err)
 }
 
+func TestMain(m *testing.M) { harness.Main(m) }
+
 // bridgeBin is the binary `make drills` built (BRIDGE_BIN), else one built here.
-func bridgeBin(t *testing.T) string {
+func bridgeBin(t *testing.T) string { return harness.Bridge(t) }
+
+// proc is one run of the bridge binary; its peak RSS is VmHWM sampled while it runs.
+type proc = harness.Proc
+
+// start runs bin with args, its output kept in memory.
+func start(t *testing.T, bin string, args ...string) *proc {
 	t.Helper()
-	if b := os.Getenv("BRIDGE_BIN"); b != "" {
-		return b
-	}
-	out := filepath.Join(t.TempDir(), "bridge")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/bridge")
-	cmd.Dir = repoRoot(t)
-	b, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", b)
-	return out
-}
-
-// proc is one run of the bridge binary.
-type proc struct {
-	cmd    *exec.Cmd
-	done   chan struct{}
-	stderr *syncBuf
-	// maxRSS is the peak of VmHWM sampled every 50 ms while it runs, in KiB. Not wait4's
-	// Maxrss: Linux folds the forking process's high-water mark into the child's at exec, so
-	// that figure would be this test process's size.
-	maxRSS atomic.Int64
-	code   int
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.b.Len() > 1<<20 { // keep the head: the first errors are the telling ones
-		return len(p), nil
-	}
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-func start(t *testing.T, bin string, stdout *os.File, args ...string) *proc {
-	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), done: make(chan struct{}), stderr: &syncBuf{}}
-	p.cmd.Stderr = p.stderr
-	if stdout != nil {
-		p.cmd.Stdout = stdout
-	}
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		defer close(p.done)
-		_ = p.cmd.Wait()
-		p.code = p.cmd.ProcessState.ExitCode()
-	}()
-	go p.sampleRSS()
-	t.Cleanup(func() { p.kill() })
-	return p
-}
-
-func (p *proc) sampleRSS() {
-	for {
-		p.sample()
-		select {
-		case <-p.done:
-			return
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-func (p *proc) sample() {
-	if v := vmHWM(p.cmd.Process.Pid); v > p.maxRSS.Load() {
-		p.maxRSS.Store(v)
-	}
-}
-
-func (p *proc) peak() int64 { return p.maxRSS.Load() }
-
-func (p *proc) kill() {
-	p.sample()
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
-
-// term stops the process with SIGTERM and returns its exit code.
-func (p *proc) term(t *testing.T, d time.Duration) int {
-	t.Helper()
-	p.sample()
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(d):
-		t.Errorf("no exit %s after SIGTERM; log:\n%s", d, p.stderr.String())
-		p.kill()
-	}
-	return p.code
-}
-
-// vmHWM reads the peak resident set of a live process, in KiB (0 once it is gone).
-func vmHWM(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
+	return harness.Start(t, bin, harness.Options{}, args...)
 }
 
 // writeLines appends n numbered tshark-like lines to file at about rate lines/s (0: as fast as
@@ -223,8 +120,7 @@ func writeLines(ctx context.Context, file string, n, rate int) <-chan int {
 		begin := time.Now()
 		i := 0
 		for ; i < n; i++ {
-			fmt.Fprintf(w, "%d drill %09d 192.168.1.%d → 10.0.0.%d TCP 66 443 → 51234 [ACK] Seq=1 Ack=1 Win=501 Len=0\n",
-				i%1000, i, i%250, i%200)
+			w.WriteString(harness.Line(i))
 			if i%1000 == 999 {
 				_ = w.Flush()
 				if rate > 0 {
@@ -247,16 +143,6 @@ func writeLines(ctx context.Context, file string, n, rate int) <-chan int {
 		done <- i
 	}()
 	return done
-}
-
-// lineIndex is the number a drill line carries in its second field.
-func lineIndex(line []byte) (int, bool) {
-	f := strings.Fields(string(line))
-	if len(f) < 3 || f[1] != "drill" {
-		return 0, false
-	}
-	i, err := strconv.Atoi(f[2])
-	return i, err == nil
 }
 
 // tally reads the topic from the start until every one of n lines was seen (then until it has
@@ -292,8 +178,8 @@ func tallySeen(t *testing.T, seeds []string, topic string, n int, committed bool
 		cancel()
 		fs.EachRecord(func(r *kgo.Record) {
 			quietSince = time.Now()
-			line, err := connector.DecodeValue(r.Value)
-			i, ok := lineIndex(line)
+			line, err := connectvalue.DecodeValue(r.Value)
+			i, ok := harness.LineIndex(line)
 			if err != nil || !ok || i >= n {
 				bad++
 				return

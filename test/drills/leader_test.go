@@ -46,15 +46,15 @@ func TestLeaderKill(t *testing.T) {
 	file := filepath.Join(dir, "en0.log")
 	const n = 400_000
 	written := writeLines(context.Background(), file, n, 20000)
-	src := start(t, bin, nil, sourceArgs(seeds, dir, file, topic)...)
+	src := start(t, bin, sourceArgs(seeds, dir, file, topic)...)
 	time.Sleep(5 * time.Second)
 	victim := leaderOf(t, adm, topic)
 	require.NoError(t, kafkaSh(t, 3, "kill-node", strconv.Itoa(int(victim))))
 	total := <-written
 	lost, dups := tallyFrom(t, seeds, victim, topic, total)
-	assert.Equal(t, 0, src.term(t, 30*time.Second), "log:\n%s", src.stderr.String())
+	assert.Equal(t, 0, src.Term(t, 30*time.Second), "log:\n%s", src.Stderr.String())
 	report(t, row{Scenario: "3 nodes, RF 3, min.insync.replicas=2: partition leader kill -9 mid-ingest (source)",
-		Runs: 1, Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: src.peak(),
+		Runs: 1, Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: src.PeakKiB(),
 		Notes: fmt.Sprintf("leader node %d killed 5 s into a 20k lines/s ingest", victim)})
 	assert.Zero(t, lost, "lines lost")
 
@@ -64,7 +64,7 @@ func TestLeaderKill(t *testing.T) {
 	defer cancel()
 	produced := produceInBackground(ctx, t, seeds, topic, 1<<30, 5000)
 	out := filepath.Join(t.TempDir(), "out.jsonl")
-	st := start(t, bin, nil, streamArgs(seeds, topic, "drill-leader-g", "--sink", "jsonl:"+out)...)
+	st := start(t, bin, streamArgs(seeds, topic, "drill-leader-g", "--sink", "jsonl:"+out)...)
 	waitConsuming(t, adm, "drill-leader-g", out, false, st)
 	victim2 := leaderOf(t, adm, topic)
 	require.NoError(t, kafkaSh(t, 3, "kill-node", strconv.Itoa(int(victim2))))
@@ -73,11 +73,11 @@ func TestLeaderKill(t *testing.T) {
 	m := <-produced
 	want := inputRefs(t, adm, topic)
 	require.Eventually(t, func() bool { l, _ := lostDups(want, jsonlRefs(t, out)); return l == 0 },
-		3*time.Minute, time.Second, "log:\n%s", st.stderr.String())
-	assert.Equal(t, 0, st.term(t, 30*time.Second), "log:\n%s", st.stderr.String())
+		3*time.Minute, time.Second, "log:\n%s", st.Stderr.String())
+	assert.Equal(t, 0, st.Term(t, 30*time.Second), "log:\n%s", st.Stderr.String())
 	skipped, sdups := lostDups(want, jsonlRefs(t, out))
 	report(t, row{Scenario: "3 nodes, RF 3, min.insync.replicas=2: partition leader kill -9 mid-consume (stream, jsonl sink)",
-		Runs: 1, Lines: total + m, Lost: skipped, Dups: sdups, PeakRSSKiB: st.peak(),
+		Runs: 1, Lines: total + m, Lost: skipped, Dups: sdups, PeakRSSKiB: st.PeakKiB(),
 		Notes: fmt.Sprintf("leader node %d killed while the stream consumed and 5k records/s came in", victim2)})
 	assert.Zero(t, skipped, "records skipped")
 }

@@ -66,7 +66,7 @@ func offsetsFault(t *testing.T, seeds []string, fault string) {
 	const n = 300_000
 	written := writeLines(context.Background(), file, n, 20000)
 	bin := bridgeBin(t)
-	p := start(t, bin, nil, args...)
+	p := start(t, bin, args...)
 	time.Sleep(4 * time.Second)
 	if fault == "disk full" {
 		fillUp(t, state)
@@ -77,17 +77,17 @@ func offsetsFault(t *testing.T, seeds []string, fault string) {
 	faulted := time.Now()
 	stopped := false
 	select {
-	case <-p.done:
+	case <-p.Done():
 		stopped = true
 	case <-time.After(30 * time.Second):
 	}
 	took := time.Since(faulted)
 	if !stopped {
-		p.term(t, 30*time.Second)
+		p.Term(t, 30*time.Second)
 	}
 	// The table names the directory as the flag does, not as this machine's temp dir.
-	firstErr := strings.ReplaceAll(firstLine(p.stderr.String(), "level=ERROR"), state, "$STATE")
-	t.Logf("%s: stopped by itself %v after %s, exit %d, error: %s", fault, stopped, took.Round(time.Millisecond), p.code, firstErr)
+	firstErr := strings.ReplaceAll(firstLine(p.Stderr.String(), "level=ERROR"), state, "$STATE")
+	t.Logf("%s: stopped by itself %v after %s, exit %d, error: %s", fault, stopped, took.Round(time.Millisecond), p.Code(), firstErr)
 
 	// Fix the disk and restart: nothing may be missing.
 	if fault == "disk full" {
@@ -96,15 +96,15 @@ func offsetsFault(t *testing.T, seeds []string, fault string) {
 		out, err := exec.Command("mount", "-o", "remount,rw", state).CombinedOutput()
 		require.NoError(t, err, "%s", out)
 	}
-	p2 := start(t, bin, nil, args...)
+	p2 := start(t, bin, args...)
 	total := <-written
 	lost, dups := tally(t, seeds, topic, total, false, 3*time.Minute)
-	assert.Equal(t, 0, p2.term(t, 30*time.Second), "log:\n%s", p2.stderr.String())
+	assert.Equal(t, 0, p2.Term(t, 30*time.Second), "log:\n%s", p2.Stderr.String())
 	report(t, row{Scenario: "offsets file system " + fault + " mid-ingest, then fixed and restarted", Runs: 2,
-		Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: max(p.peak(), p2.peak()),
-		Notes: fmt.Sprintf("stopped by itself: %v (after %.1f s, exit %d); error: %s", stopped, took.Seconds(), p.code, firstErr)})
-	assert.True(t, stopped, "bridge source must stop when it cannot save its position; log:\n%s", p.stderr.String())
-	assert.NotZero(t, p.code, "a failed stop exits non-zero")
+		Lines: total, Lost: lost, Dups: dups, PeakRSSKiB: max(p.PeakKiB(), p2.PeakKiB()),
+		Notes: fmt.Sprintf("stopped by itself: %v (after %.1f s, exit %d); error: %s", stopped, took.Seconds(), p.Code(), firstErr)})
+	assert.True(t, stopped, "bridge source must stop when it cannot save its position; log:\n%s", p.Stderr.String())
+	assert.NotZero(t, p.Code(), "a failed stop exits non-zero")
 	assert.NotEmpty(t, firstErr, "an error is logged")
 	assert.Zero(t, lost, "lines lost")
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 type admClient = *kadm.Client
@@ -35,19 +37,21 @@ func TestBrokerOutage(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	written := writeLines(ctx, file, n, rate)
-	p := start(t, bridgeBin(t), nil, sourceArgs(seeds, dir, file, topic)...)
+	p := start(t, bridgeBin(t), sourceArgs(seeds, dir, file, topic)...)
 
 	var outagePeak atomic.Int64
 	var inOutage atomic.Bool
 	go func() { // sample the peak RSS while the broker is away
 		for {
 			select {
-			case <-p.done:
+			case <-p.Done():
 				return
 			case <-time.After(100 * time.Millisecond):
 			}
 			if inOutage.Load() {
-				outagePeak.Store(max(outagePeak.Load(), vmHWM(p.cmd.Process.Pid)))
+				if m, ok := harness.ReadMemory(p.Cmd.Process.Pid); ok {
+					outagePeak.Store(max(outagePeak.Load(), m.HWM))
+				}
 			}
 		}
 	}()
@@ -74,12 +78,12 @@ func TestBrokerOutage(t *testing.T) {
 	require.Eventually(t, func() bool {
 		off, err := endOffset(t.Context(), adm, topic)
 		return err == nil && off >= int64(total)
-	}, 3*time.Minute, 500*time.Millisecond, "the source never caught up; log:\n%s", p.stderr.String())
-	assert.Equal(t, 0, p.term(t, 30*time.Second), "log:\n%s", p.stderr.String())
+	}, 3*time.Minute, 500*time.Millisecond, "the source never caught up; log:\n%s", p.Stderr.String())
+	assert.Equal(t, 0, p.Term(t, 30*time.Second), "log:\n%s", p.Stderr.String())
 	lost, dups := tally(t, seeds, topic, total, false, 2*time.Minute)
 
 	report(t, row{Scenario: "broker stopped 30 s during a 20k lines/s ingest (1 node)", Runs: 1, Lines: total,
-		Lost: lost, Dups: dups, PeakRSSKiB: max(p.peak(), outagePeak.Load()),
+		Lost: lost, Dups: dups, PeakRSSKiB: max(p.PeakKiB(), outagePeak.Load()),
 		Notes: fmt.Sprintf("peak RSS during the outage %.1f MiB; records flowing %.2f s after the broker answered; %.0f rec/s before, %.0f rec/s catching up",
 			float64(outagePeak.Load())/1024, resume.Seconds(), before, after)})
 	assert.Zero(t, lost, "lines lost")

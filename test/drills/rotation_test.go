@@ -3,98 +3,17 @@
 package drills
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
-
-// stormWriter plays tshark plus logrotate: it appends whole lines (each write ends at a line
-// end, as tshark's do) while another goroutine rotates the file under it.
-type stormWriter struct {
-	mu   sync.Mutex
-	path string
-	f    *os.File
-	next int   // index of the next line
-	win  []int // copytruncate: lines written after the copy was read and before the truncation
-}
-
-func (w *stormWriter) open() error {
-	f, err := os.OpenFile(w.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	w.f = f
-	return err
-}
-
-func (w *stormWriter) write(k int) error {
-	var b bytes.Buffer
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for range k {
-		fmt.Fprintf(&b, "%d drill %09d 192.168.1.%d → 10.0.0.%d TCP 66 443 → 51234 [ACK] Seq=1 Ack=1 Win=501 Len=0\n",
-			w.next%1000, w.next, w.next%250, w.next%200)
-		w.next++
-	}
-	_, err := w.f.Write(b.Bytes())
-	return err
-}
-
-// renameCreate is logrotate's default: move the file aside, the writer reopens the path.
-func (w *stormWriter) renameCreate(i int) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := os.Rename(w.path, w.path+"."+strconv.Itoa(i)); err != nil {
-		return err
-	}
-	w.f.Close()
-	return w.open()
-}
-
-// copyTruncate copies the file beside it while the writer goes on, then truncates it; the
-// lines written between the end of the copy and the truncation exist nowhere any more.
-func (w *stormWriter) copyTruncate(i int) error {
-	src, err := os.Open(w.path)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	var copied bytes.Buffer
-	if _, err := io.Copy(&copied, src); err != nil {
-		return err
-	}
-	if err := os.WriteFile(w.path+"."+strconv.Itoa(i), copied.Bytes(), 0o644); err != nil {
-		return err
-	}
-	last := lastIndex(copied.Bytes())
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for k := last + 1; k < w.next; k++ {
-		w.win = append(w.win, k)
-	}
-	return os.Truncate(w.path, 0)
-}
-
-// lastIndex is the index of the last whole line in b (-1: none).
-func lastIndex(b []byte) int {
-	end := bytes.LastIndexByte(b, '\n')
-	if end < 0 {
-		return -1
-	}
-	start := bytes.LastIndexByte(b[:end], '\n') + 1
-	i, ok := lineIndex(b[start:end])
-	if !ok {
-		return -1
-	}
-	return i
-}
 
 // 50 rename+create and 50 copytruncate rotations, one every 200 ms, while 20k lines/s are
 // written: nothing may be lost by rename+create; copytruncate may lose only lines of its
@@ -112,9 +31,10 @@ func rotationStorm(t *testing.T, seeds []string, mode string) {
 	topic := "drill-rotate-" + map[string]string{"rename+create": "rename", "copytruncate": "copytruncate"}[mode]
 	createTopic(t, adm, topic, 3, 1, nil)
 	dir := t.TempDir()
-	w := &stormWriter{path: filepath.Join(dir, "en0.log")}
-	require.NoError(t, w.open())
-	src := start(t, bridgeBin(t), nil, sourceArgs(seeds, dir, w.path, topic)...)
+	w, err := harness.NewLogrotate(filepath.Join(dir, "en0.log"), nil)
+	require.NoError(t, err)
+	defer w.Close()
+	src := start(t, bridgeBin(t), sourceArgs(seeds, dir, w.Path, topic)...)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	writerDone := make(chan error, 1)
@@ -122,7 +42,7 @@ func rotationStorm(t *testing.T, seeds []string, mode string) {
 		tick := time.NewTicker(time.Second * chunk / rate)
 		defer tick.Stop()
 		for ctx.Err() == nil {
-			if err := w.write(chunk); err != nil {
+			if err := w.Write(chunk); err != nil {
 				writerDone <- err
 				return
 			}
@@ -133,21 +53,23 @@ func rotationStorm(t *testing.T, seeds []string, mode string) {
 	time.Sleep(time.Second)
 	for i := 1; i <= rotations; i++ {
 		if mode == "rename+create" {
-			require.NoError(t, w.renameCreate(i))
+			require.NoError(t, w.RenameCreate(i))
 		} else {
-			require.NoError(t, w.copyTruncate(i))
+			_, err := w.CopyTruncate(i)
+			require.NoError(t, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	time.Sleep(time.Second)
 	cancel()
 	require.NoError(t, <-writerDone)
-	total := w.next
+	total := w.Written()
 
 	seen := tallySeen(t, seeds, topic, total, false, 3*time.Minute, 20*time.Second)
-	assert.Equal(t, 0, src.term(t, 30*time.Second), "log:\n%s", src.stderr.String())
+	assert.Equal(t, 0, src.Term(t, 30*time.Second), "log:\n%s", src.Stderr.String())
 	inWindow := map[int]bool{}
-	for _, k := range w.win {
+	window := w.Window()
+	for _, k := range window {
 		inWindow[k] = true
 	}
 	lostIn, lostOut := 0, 0
@@ -164,9 +86,9 @@ func rotationStorm(t *testing.T, seeds []string, mode string) {
 	notes := fmt.Sprintf("%d rotations, one per 200 ms, 20k lines/s", rotations)
 	if mode == "copytruncate" {
 		notes += fmt.Sprintf("; %d lines fell in the copy->truncate windows, %d of them lost, %d lost outside them",
-			len(w.win), lostIn, lostOut)
+			len(window), lostIn, lostOut)
 	}
 	report(t, row{Scenario: "rotation storm: " + mode, Runs: 1, Lines: total, Lost: lost, Dups: dups,
-		PeakRSSKiB: src.peak(), Notes: notes})
+		PeakRSSKiB: src.PeakKiB(), Notes: notes})
 	assert.Zero(t, lostOut, "lines lost outside copytruncate's window")
 }

@@ -52,17 +52,17 @@ func sourceKill(t *testing.T, seeds []string, eos bool) {
 	written := writeLines(context.Background(), file, n, 50000)
 	var peak int64
 	for range kills {
-		p := start(t, bin, nil, args...)
+		p := start(t, bin, args...)
 		time.Sleep(time.Duration(300+rng.IntN(1500)) * time.Millisecond)
-		p.kill()
-		peak = max(peak, p.peak())
+		p.Kill()
+		peak = max(peak, p.PeakKiB())
 	}
-	final := start(t, bin, nil, args...)
+	final := start(t, bin, args...)
 	total := <-written
 	// The source has caught up once every line is in the topic; tally waits for that.
 	lost, dups := tally(t, seeds, topic, total, eos, 3*time.Minute)
-	require.Equal(t, 0, final.term(t, 30*time.Second), "log:\n%s", final.stderr.String())
-	peak = max(peak, final.peak())
+	require.Equal(t, 0, final.Term(t, 30*time.Second), "log:\n%s", final.Stderr.String())
+	peak = max(peak, final.PeakKiB())
 	mode := "at-least-once"
 	if eos {
 		mode = "--exactly-once, read_committed"

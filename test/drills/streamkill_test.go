@@ -164,13 +164,13 @@ func streamKill(t *testing.T, seeds []string, eos bool) {
 	bin := bridgeBin(t)
 	var peak int64
 	for range kills {
-		p := start(t, bin, nil, args...)
+		p := start(t, bin, args...)
 		waitConsuming(t, adm, in+"-g", out, eos, p)
 		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond) // somewhere inside a batch
-		p.kill()
-		peak = max(peak, p.peak())
+		p.Kill()
+		peak = max(peak, p.PeakKiB())
 	}
-	final := start(t, bin, nil, args...)
+	final := start(t, bin, args...)
 	cancel()
 	n := <-produced
 	want := inputRefs(t, adm, in)
@@ -179,11 +179,11 @@ func streamKill(t *testing.T, seeds []string, eos bool) {
 		got = topicRefs(t, seeds, in+"-out", len(want))
 	} else {
 		require.Eventually(t, func() bool { l, _ := lostDups(want, jsonlRefs(t, out)); return l == 0 },
-			3*time.Minute, time.Second, "log:\n%s", final.stderr.String())
+			3*time.Minute, time.Second, "log:\n%s", final.Stderr.String())
 		got = jsonlRefs(t, out)
 	}
-	assert.Equal(t, 0, final.term(t, 30*time.Second), "log:\n%s", final.stderr.String())
-	peak = max(peak, final.peak())
+	assert.Equal(t, 0, final.Term(t, 30*time.Second), "log:\n%s", final.Stderr.String())
+	peak = max(peak, final.PeakKiB())
 	lost, dups := lostDups(want, got)
 	sink := "jsonl sink, at-least-once"
 	if eos {
@@ -222,10 +222,10 @@ func waitConsuming(t *testing.T, adm *kadm.Client, group, out string, eos bool, 
 	from := sum()
 	require.Eventually(t, func() bool {
 		select {
-		case <-p.done:
-			t.Fatalf("stream exited early: %s", p.stderr.String())
+		case <-p.Done():
+			t.Fatalf("stream exited early: %s", p.Stderr.String())
 		default:
 		}
 		return sum() > from
-	}, 90*time.Second, 50*time.Millisecond, "the stream never got going; log:\n%s", p.stderr.String())
+	}, 90*time.Second, 50*time.Millisecond, "the stream never got going; log:\n%s", p.Stderr.String())
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/internal/connectvalue"
 )
 
 const (
@@ -302,7 +302,7 @@ func (c *collector) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		fs := c.cl.PollFetches(ctx)
 		fs.EachRecord(func(r *kgo.Record) {
-			line, err := connector.DecodeValue(r.Value)
+			line, err := connectvalue.DecodeValue(r.Value)
 			if err != nil {
 				return
 			}

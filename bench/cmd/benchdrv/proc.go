@@ -1,20 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 // clockTick is Linux's USER_HZ, the unit of the CPU times in /proc/PID/stat.
 const clockTick = 100
+
+// sampleEvery is how often the memory of a running tool's process tree is sampled: often
+// enough for a peak, rarely enough that walking /proc costs the measured tools little.
+const sampleEvery = 200 * time.Millisecond
 
 // usage is what a process (tree) cost: CPU seconds (user + system) and peak resident memory.
 type usage struct {
@@ -33,6 +36,7 @@ type proc struct {
 	done  chan struct{}
 	err   error // Wait's result, once done is closed
 	end   time.Time
+	peaks harness.Peak
 }
 
 // spec says how to start a tool: its arguments, where its output goes (a log file unless
@@ -70,6 +74,8 @@ func startProc(s spec) (*proc, error) {
 		lf.Close()
 		close(p.done)
 	}()
+	pid := cmd.Process.Pid
+	go p.peaks.Follow(func() []int { return harness.Tree(pid) }, sampleEvery, p.done)
 	return p, nil
 }
 
@@ -82,22 +88,29 @@ func (p *proc) exited() bool {
 	}
 }
 
-// usage measures the process: from the kernel's rusage once it exited (its whole life),
-// else from /proc for it and every descendant still alive (CPU so far, peak RSS so far,
-// summed over the tree because its members run side by side).
+// usage measures the process: CPU from the kernel's rusage once it exited (its whole life),
+// else from /proc for it and every descendant still alive (CPU so far). The peak is the sum
+// over the tree (its members run side by side) of each member's VmHWM, sampled while it ran.
+//
+// Not rusage's Maxrss: at exec Linux folds the forking parent's high-water mark into the
+// child's, so for a tool this driver starts it would report the driver's own size when that
+// is the larger.
 func (p *proc) usage() usage {
 	if p.exited() {
 		ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
 		if !ok {
-			return usage{}
+			return usage{peak: p.peaks.KiB() * 1024}
 		}
 		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-		return usage{cpu: cpu, peak: ru.Maxrss * 1024}
+		return usage{cpu: cpu, peak: p.peaks.KiB() * 1024}
 	}
+	pids := harness.Tree(p.cmd.Process.Pid)
+	p.peaks.Sample(pids...)
 	var u usage
-	for _, pid := range tree(p.cmd.Process.Pid) {
-		u = u.add(procUsage(pid))
+	for _, pid := range pids {
+		u.cpu += procCPU(pid)
 	}
+	u.peak = p.peaks.KiB() * 1024
 	return u
 }
 
@@ -124,67 +137,14 @@ func (p *proc) failed() string {
 	return fmt.Sprintf("%s exited: %v", p.name, p.err)
 }
 
-// tree lists pid and its descendants.
-func tree(root int) []int {
-	children := map[int][]int{}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if pp, ok := parentOf(pid); ok {
-			children[pp] = append(children[pp], pid)
-		}
-	}
-	out := []int{root}
-	for i := 0; i < len(out); i++ {
-		out = append(out, children[out[i]]...)
-	}
-	return out
-}
-
-// statFields returns the fields of /proc/PID/stat after the command name, which may hold
-// spaces: field 3 (state) is index 0.
-func statFields(pid int) ([]string, bool) {
-	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return nil, false
-	}
-	i := bytes.LastIndexByte(raw, ')')
-	if i < 0 {
-		return nil, false
-	}
-	return strings.Fields(string(raw[i+1:])), true
-}
-
-func parentOf(pid int) (int, bool) {
-	f, ok := statFields(pid)
-	if !ok || len(f) < 2 {
-		return 0, false
-	}
-	pp, err := strconv.Atoi(f[1])
-	return pp, err == nil
-}
-
-// procUsage reads one live process: utime+stime+cutime+cstime, and VmHWM.
-func procUsage(pid int) usage {
-	var u usage
-	if f, ok := statFields(pid); ok && len(f) > 14 {
+// procCPU reads one live process's CPU seconds: utime+stime+cutime+cstime.
+func procCPU(pid int) float64 {
+	var cpu float64
+	if f, ok := harness.StatFields(pid); ok && len(f) > 14 {
 		for _, s := range f[11:15] {
 			n, _ := strconv.ParseInt(s, 10, 64)
-			u.cpu += float64(n) / clockTick
+			cpu += float64(n) / clockTick
 		}
 	}
-	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return u
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			u.peak = kb * 1024
-		}
-	}
-	return u
+	return cpu
 }

@@ -1,4 +1,4 @@
-// Test helper for bridge's connector package (run by envelope_java_test.go when Kafka Connect's jars
+// Test helper for bridge's connector package (run by values_java_test.go when Kafka Connect's jars
 // are at hand): runs Connect's own FileStreamSourceTask over a file and converts every record value
 // with Connect's own converters, so bridge can compare byte for byte.
 //

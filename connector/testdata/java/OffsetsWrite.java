@@ -1,4 +1,4 @@
-// Test helper for bridge's connector package (run by connectoffsets_java_test.go): writes an offsets
+// Test helper for bridge's connector package (run by offsets_connect_read_java_test.go): writes an offsets
 // file the way Kafka Connect's FileOffsetBackingStore.save does: a HashMap<byte[], byte[]> through
 // one ObjectOutputStream.writeObject call.
 //

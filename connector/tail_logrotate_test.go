@@ -1,0 +1,168 @@
+package connector
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bridge-project/bridge/internal/harness"
+	"github.com/bridge-project/bridge/internal/kafkatest"
+	"github.com/bridge-project/bridge/internal/testutil"
+)
+
+// envRotations sets how many rotations the logrotate tests do (default 50).
+const envRotations = "BRIDGE_ROTATIONS"
+
+var envInt = testutil.EnvInt
+
+// rotatingWriter writes numbered lines at a steady rate to a log that the test renames or
+// copies and truncates under it, as logrotate does.
+type rotatingWriter struct{ *harness.Logrotate }
+
+func newRotatingWriter(t *testing.T, path string) rotatingWriter {
+	t.Helper()
+	w, err := harness.NewLogrotate(path, func(i int) string {
+		return fmt.Sprintf("drill %08d 192.168.1.%d → 10.0.0.1 TCP 66\n", i, i%250)
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { w.Close() })
+	return rotatingWriter{w}
+}
+
+// run writes about rate lines per second in small writes until stop is closed.
+func (w rotatingWriter) run(rate int, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			for range 10 { // ten writes per tick: lines are cut across reads
+				if err := w.Write(rate / 1000); err != nil {
+					panic(err)
+				}
+			}
+		}
+	}
+}
+
+// 50 rename+create rotations at 20k lines/s: nothing lost, nothing twice.
+func TestLogrotateRenameCreate(t *testing.T) {
+	rotations := envInt(t, envRotations, 50)
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 3)
+	dir := t.TempDir()
+	w := newRotatingWriter(t, filepath.Join(dir, "en0.log"))
+	cfg := testConfig(c, dir, w.Path, topic)
+	r := startSource(t, cfg)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go w.run(20000, stop, done)
+	for i := range rotations {
+		time.Sleep(100 * time.Millisecond)
+		// logrotate's create: rename, create the new file, the writer reopens (on SIGHUP).
+		require.NoError(t, w.RenameCreate(i+1))
+	}
+	close(stop)
+	<-done
+	total := w.Written()
+	eventually(t, 60*time.Second, func() bool {
+		// The last new file may stay empty: it is followed after RotateWait.
+		return r.src.Stats().RecordsProduced.Load() >= int64(total) && r.src.Stats().Rotations.Load() == int64(rotations)
+	}, "all lines produced")
+	require.NoError(t, r.stop(t))
+	seen := countLines(t, c, topic, total)
+	lost, dups := lostAndDups(seen)
+	t.Logf("%d rename rotations, %d lines: lost %d, duplicates %d, rotations followed %d",
+		rotations, total, lost, dups, r.src.Stats().Rotations.Load())
+	assert.Zero(t, lost)
+	assert.Zero(t, dups, "no restart, no duplicate")
+}
+
+// 50 copytruncates at 20k lines/s: lines are lost only inside the copy→truncate window, the
+// lines written after the copy finished and before the truncation.
+func TestLogrotateCopytruncate(t *testing.T) {
+	rotations := envInt(t, envRotations, 50)
+	c := kafkatest.New(t)
+	topic := c.Topic(t, 3)
+	dir := t.TempDir()
+	w := newRotatingWriter(t, filepath.Join(dir, "en0.log"))
+	cfg := testConfig(c, dir, w.Path, topic)
+	r := startSource(t, cfg)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go w.run(20000, stop, done)
+	window := map[int]bool{}
+	for i := range rotations {
+		time.Sleep(100 * time.Millisecond)
+		lost, err := w.CopyTruncate(i + 1)
+		require.NoError(t, err)
+		for _, n := range lost {
+			window[n] = true
+		}
+	}
+	close(stop)
+	<-done
+	total := w.Written()
+	eventually(t, 60*time.Second, func() bool {
+		return r.src.Stats().RecordsProduced.Load() >= int64(total-len(window))
+	}, "all lines produced")
+	time.Sleep(300 * time.Millisecond) // a line of the window read before the truncation may still come
+	require.NoError(t, r.stop(t))
+	seen := countLines(t, c, topic, total)
+	var lostOutside []int
+	lost := 0
+	for n, k := range seen {
+		if k == 0 {
+			lost++
+			if !window[n] {
+				lostOutside = append(lostOutside, n)
+			}
+		}
+	}
+	_, dups := lostAndDups(seen)
+	t.Logf("%d copytruncates, %d lines: %d written inside copy→truncate windows, lost %d, duplicates %d",
+		rotations, total, len(window), lost, dups)
+	assert.Empty(t, lostOutside, "lines lost outside the copy→truncate windows")
+}
+
+// lineNumbers reads the numbers of the lines newRotatingWriter writes out of data.
+func lineNumbers(t *testing.T, data string) []int {
+	var out []int
+	for _, l := range strings.Split(data, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 1 && f[0] == "drill" {
+			n, err := strconv.Atoi(f[1])
+			require.NoError(t, err)
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// countLines reads the topic and counts each numbered line.
+func countLines(t *testing.T, c *kafkatest.Cluster, topic string, total int) []int {
+	seen := make([]int, total)
+	for _, line := range payloads(t, c.ReadEverything(t, topic, false)) {
+		for _, n := range lineNumbers(t, line) {
+			seen[n]++
+		}
+	}
+	return seen
+}
+
+func lostAndDups(seen []int) (lost, dups int) {
+	for _, k := range seen {
+		if k == 0 {
+			lost++
+		}
+		dups += max(k-1, 0)
+	}
+	return lost, dups
+}
