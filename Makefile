@@ -29,8 +29,8 @@ demo-capture: ## rebuild the demo's office network: testdata/demo/office.pcap (n
 	tshark -r testdata/demo/office.pcap >testdata/demo/office.log
 	tshark --version | head -n 1 >testdata/demo/office.tshark-version
 
-screenshot: ## rebuild docs/view.png: the live view of the demo's capture in headless chromium (the README's picture)
-	BRIDGE_UI_SCREENSHOT=$(CURDIR)/docs/view.png $(GO) test -count=1 -run 'TestUIBrowserEndToEnd$$' ./cmd/bridge
+screenshot: ## rebuild docs/view.png: bridge demo's live view in headless chromium after a minute of its capture (the README's picture)
+	BRIDGE_UI_SCREENSHOT=$(CURDIR)/docs/view.png BRIDGE_UI_DEMO_SPEED=1 $(GO) test -count=1 -timeout 5m -run 'TestDemoViewScreenshot$$' ./cmd/bridge
 
 test: vet ## go vet + go test -race ./... (against BRIDGE_TEST_BROKERS when set, else in-process kfake)
 	$(GO) test $(TESTFLAGS) ./...

@@ -62,6 +62,7 @@ type Feed struct {
 	workMarks []mark
 	win       *talkers.Windows
 	last      talkers.Result
+	first     time.Time // the start of the first batch counted
 	rows      []Row
 	protos    []Protocol
 }
@@ -176,7 +177,16 @@ func (f *Feed) Flush() {
 		from = m.end
 		f.win.Advance(m.at, func(r talkers.Result) { f.last = r })
 	}
-	f.srv.Publish(f.fromResult(f.last, f.workMarks[len(f.workMarks)-1].health))
+	r := f.last
+	// Until the stream has run a whole window, the window starts with its first batch, so
+	// the rates are what was seen, not spread over a minute nobody watched.
+	if f.first.IsZero() {
+		f.first = f.workMarks[0].at.Add(-f.cfg.Interval)
+	}
+	if r.Start.Before(f.first) {
+		r.Start = f.first
+	}
+	f.srv.Publish(f.fromResult(r, f.workMarks[len(f.workMarks)-1].health))
 	clear(f.work) // let the strings go
 }
 

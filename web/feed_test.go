@@ -50,7 +50,7 @@ func TestFeedCountsTuplesOverItsWindow(t *testing.T) {
 	assert.Equal(t, []Row{{A: "10.0.0.1", B: "10.0.0.2", Packets: 2, Bytes: 160},
 		{A: "10.0.0.3", B: "10.0.0.2", Packets: 1, Bytes: 1500}}, s.Rows)
 	assert.Equal(t, t0, s.WindowEnd)
-	assert.Equal(t, t0.Add(-6*time.Second), s.WindowStart)
+	assert.Equal(t, t0.Add(-2*time.Second), s.WindowStart, "the window starts with the first batch")
 	assert.Equal(t, KindPair, s.Kind)
 	assert.Equal(t, MeasurePackets, s.Measure)
 	assert.Equal(t, uint64(3), s.TotalPackets)
@@ -66,10 +66,13 @@ func TestFeedCountsTuplesOverItsWindow(t *testing.T) {
 	assert.Equal(t, []Row{{A: "10.0.0.3", B: "10.0.0.2", Packets: 3, Bytes: 4500},
 		{A: "10.0.0.1", B: "10.0.0.2", Packets: 2, Bytes: 160}}, s.Rows, "both batches are in the window")
 
+	assert.Equal(t, t0.Add(-2*time.Second), s.WindowStart)
 	s = write(t0.Add(4 * time.Second))
 	assert.Len(t, s.Rows, 2, "an empty batch keeps the window")
+	assert.Equal(t, t0.Add(-2*time.Second), s.WindowStart, "a whole window has run")
 	s = write(t0.Add(6 * time.Second))
 	assert.Equal(t, []Row{{A: "10.0.0.3", B: "10.0.0.2", Packets: 2, Bytes: 3000}}, s.Rows, "the first batch left the window")
+	assert.Equal(t, t0, s.WindowStart, "the window slides")
 	s = write(t0.Add(8 * time.Second))
 	assert.Empty(t, s.Rows)
 	assert.Zero(t, s.TotalPackets)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,9 +26,13 @@ import (
 	"github.com/bridge-project/bridge/web"
 )
 
-// envScreenshot names where TestUIBrowserEndToEnd writes its screenshot (`make screenshot`
-// points it at the README's picture); unset, a temporary directory.
-const envScreenshot = "BRIDGE_UI_SCREENSHOT"
+// Where TestDemoViewScreenshot writes its screenshot and how fast it replays the capture:
+// `make screenshot` points it at the README's picture and replays at the captured pace.
+// Unset, a temporary directory and ten times the pace.
+const (
+	envScreenshot = "BRIDGE_UI_SCREENSHOT"
+	envDemoSpeed  = "BRIDGE_UI_DEMO_SPEED"
+)
 
 const hostileSource = `<img src=x onerror=alert(1)>`
 
@@ -64,11 +69,7 @@ func TestUIBrowserEndToEnd(t *testing.T) {
 		assert.Equal(t, "0", browsertest.Eval[string](b, `document.getElementById('h-skipped').textContent`))
 		assert.Equal(t, "exact", browsertest.Eval[string](b, `document.getElementById('h-approx').textContent`))
 	})
-	path := os.Getenv(envScreenshot)
-	if path == "" {
-		path = filepath.Join(t.TempDir(), "view.png")
-	}
-	b.Screenshot(path)
+	b.Screenshot(filepath.Join(t.TempDir(), "view.png"))
 
 	browsertest.Eval[bool](b, `window.notReloaded = true`)
 	hostile := make([]string, 1000)
@@ -172,4 +173,57 @@ func hostsOfRows(rows []browsertest.TableRow) []string {
 	}
 	slices.Sort(hosts)
 	return slices.Compact(hosts)
+}
+
+// Issue 16 points 1 and 2: bridge demo's view, in chromium, once a whole round of the capture
+// (or a whole window of it) is in its window: at least 20 pairs, and the top talkers by bytes are not the top talkers
+// by packets. The screenshot is the README's picture.
+func TestDemoViewScreenshot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo")
+	}
+	b := browsertest.New(t)
+	speed := cmp.Or(os.Getenv(envDemoSpeed), "10")
+	r := startCLI(t, "demo", "--speed", speed, "--ui", "127.0.0.1:0")
+	var first string
+	require.Eventually(t, func() bool {
+		var complete bool
+		first, _, complete = strings.Cut(r.stderr.String(), "\n")
+		return complete
+	}, 30*time.Second, 20*time.Millisecond)
+	url, _, _ := strings.Cut(strings.TrimPrefix(first, "bridge demo: live view at "), " ")
+	require.True(t, strings.HasPrefix(url, "http://"), first)
+
+	b.Do(chromedp.Navigate(url))
+	round := bytes.Count(bridge.DemoLog, []byte("\n"))
+	var view struct {
+		Seq     int
+		Seconds float64 `json:"window_seconds"`
+		Total   struct{ Packets int }
+	}
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url + "view.json")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		// A round of the capture, or a whole window of it when a round is longer.
+		return json.NewDecoder(resp.Body).Decode(&view) == nil &&
+			(view.Total.Packets >= round || view.Seconds >= web.DefaultFeedWindow.Seconds())
+	}, 3*time.Minute, 200*time.Millisecond, "the view never held a round of the capture")
+	require.NoError(t, b.Poll(fmt.Sprintf(`Number(document.body.dataset.seq) >= %d`, view.Seq)))
+	byPackets := b.Table()
+	require.GreaterOrEqual(t, len(byPackets), 20, "at least 20 pairs")
+	b.Do(chromedp.Click(chromedp.ID("by-bytes")))
+	byBytes := b.Table()
+	assert.NotEqual(t, byPackets[0], byBytes[0], "the top talker by bytes is the top talker by packets")
+	b.Do(chromedp.Click(chromedp.ID("by-packets")))
+
+	path := os.Getenv(envScreenshot)
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "view.png")
+	}
+	b.Screenshot(path)
+	require.NoError(t, r.stop(t))
+	b.Clean()
 }

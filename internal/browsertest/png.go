@@ -3,9 +3,11 @@ package browsertest
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"maps"
 	"slices"
@@ -20,31 +22,29 @@ func shrinkPNG(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("decode screenshot: %w", err)
 	}
 	r := img.Bounds()
-	counts := map[color.RGBA]int{}
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			counts[rgba(img.At(x, y))]++
-		}
+	rgba := image.NewRGBA(r)
+	draw.Draw(rgba, r, img, r.Min, draw.Src)
+	counts := map[uint32]int{}
+	for i := 0; i < len(rgba.Pix); i += 4 {
+		counts[binary.BigEndian.Uint32(rgba.Pix[i:])]++
 	}
-	colours := slices.SortedFunc(maps.Keys(counts), func(a, b color.RGBA) int {
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(pack(a), pack(b)))
+	colours := slices.SortedFunc(maps.Keys(counts), func(a, b uint32) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
 	})
 	pal := make(color.Palette, 0, 256)
 	for _, c := range colours[:min(len(colours), 256)] {
-		pal = append(pal, c)
+		pal = append(pal, unpack(c))
 	}
 	out := image.NewPaletted(r, pal)
-	index := map[color.RGBA]uint8{}
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			c := rgba(img.At(x, y))
-			i, ok := index[c]
-			if !ok {
-				i = uint8(pal.Index(c))
-				index[c] = i
-			}
-			out.SetColorIndex(x, y, i)
+	index := map[uint32]uint8{}
+	for i, j := 0, 0; i < len(rgba.Pix); i, j = i+4, j+1 {
+		c := binary.BigEndian.Uint32(rgba.Pix[i:])
+		k, ok := index[c]
+		if !ok {
+			k = uint8(pal.Index(unpack(c)))
+			index[c] = k
 		}
+		out.Pix[j] = k
 	}
 	var buf bytes.Buffer
 	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, out); err != nil {
@@ -53,8 +53,6 @@ func shrinkPNG(b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func rgba(c color.Color) color.RGBA { return color.RGBAModel.Convert(c).(color.RGBA) }
-
-func pack(c color.RGBA) uint32 {
-	return uint32(c.R)<<24 | uint32(c.G)<<16 | uint32(c.B)<<8 | uint32(c.A)
+func unpack(c uint32) color.RGBA {
+	return color.RGBA{R: uint8(c >> 24), G: uint8(c >> 16), B: uint8(c >> 8), A: uint8(c)}
 }
