@@ -19,6 +19,8 @@
 #   BENCH_SPARK=0     skip Spark (its install is about 450 MB)
 #   BENCH_KEEP_TOPICS=1  keep the benchmark topics (default: deleted at the end)
 #   BENCH_SOURCE_TOOLS  only these source tools, by key (bridge,connect,kcat,kcat-snappy,perf,perf-tuned)
+#   BENCH_STREAM_TOOLS  only these stream tools, by key (bridge-tshark,bridge-seed,bridge-tshark-100ms,
+#                       kcat-awk,kcat-awk-blog,spark,bridge-ui,bridge-ui-50,bridge-ui-stalled)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -74,6 +76,7 @@ keep=()
 "$CACHE/benchdrv" -root "$ROOT" -bridge "$BRIDGE" -brokers "$BROKERS" -lines "$LINES" \
   -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile}" \
   -rates "${BENCH_RATES:-10000,100000}" -latency-for "${BENCH_LATENCY_FOR:-10s}" \
-  -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
+  -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" \
+  -stream-tools "${BENCH_STREAM_TOOLS:-}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}"
 
 log "done in ${SECONDS}s; report in bench/out/results.md, logs and profiles under bench/out/"
