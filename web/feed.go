@@ -111,8 +111,14 @@ func NewFeed(srv *Server, cfg FeedConfig) (*Feed, error) {
 // Write queues the batch for Run. It never waits for a page, and for Run only when Run fell
 // a whole batch behind.
 func (f *Feed) Write(_ context.Context, b sink.Batch) error {
-	// The seam for the stream's own answer: when the batch carries the talkers result of
-	// the window (--top through the talkers engine), publish that instead of counting here.
+	// With --top the batch carries the stream's (the group's) answer for the window:
+	// publish that instead of counting here.
+	if b.Talkers != nil {
+		f.cmu.Lock()
+		f.srv.Publish(f.fromResult(*b.Talkers, f.health()))
+		f.cmu.Unlock()
+		return nil
+	}
 	if b.Aggregate {
 		f.srv.Publish(f.fromCounts(b))
 		return nil

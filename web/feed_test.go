@@ -105,6 +105,31 @@ func TestFeedShowsTheStreamsPairCounts(t *testing.T) {
 	assert.Equal(t, 3, s.DistinctKeys)
 }
 
+// With --top the batch carries the stream's window answer (the group's, with several
+// members): the view shows it as it is, bytes and host keys included.
+func TestFeedShowsTheStreamsTalkersAnswer(t *testing.T) {
+	f, srv := newTestFeed(t, FeedConfig{Interval: time.Second, Key: talkers.Host, By: talkers.Bytes})
+	end := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	r := talkers.Result{
+		Start: end.Add(-time.Minute), End: end, Key: talkers.Host, By: talkers.Bytes,
+		Rows: []talkers.Row{
+			{Key: talkers.Key{A: "10.0.0.1"}, Counts: talkers.Counts{Packets: 3, Bytes: 9000}},
+			{Key: talkers.Key{A: "10.0.0.2"}, Counts: talkers.Counts{Packets: 7, Bytes: 700}, Approx: true, Error: 2},
+		},
+		Packets: 12, Bytes: 9800, Keys: 3, KeysExact: true, Exact: false,
+	}
+	require.NoError(t, f.Write(context.Background(), sink.Batch{Time: end, Aggregate: true, Talkers: &r}))
+	s := published(t, srv)
+	assert.Equal(t, []Row{{A: "10.0.0.1", Packets: 3, Bytes: 9000}, {A: "10.0.0.2", Packets: 7, Bytes: 700, Approx: true, Error: 2}}, s.Rows)
+	assert.Equal(t, "host", s.Kind)
+	assert.Equal(t, "bytes", s.Measure)
+	assert.Equal(t, r.Start, s.WindowStart)
+	assert.EqualValues(t, 12, s.TotalPackets)
+	assert.EqualValues(t, 9800, s.TotalBytes)
+	assert.Equal(t, 3, s.DistinctKeys)
+	assert.True(t, s.Health.Approximate)
+}
+
 // Run counts on its own goroutine; a Write that finds a whole batch still queued counts it
 // first, so the queue stays bounded and no batch is lost.
 func TestFeedRunAndBoundedQueue(t *testing.T) {

@@ -123,7 +123,7 @@ func (o uiOpts) serveStream(w *watchers, cfg stream.Config, st *stream.Stream, o
 	if srv == nil || err != nil {
 		return sinks, err
 	}
-	fc := web.FeedConfig{Interval: cfg.Interval, Lag: obs.Lag,
+	fc := web.FeedConfig{Interval: cfg.Interval, Key: cfg.Key, By: cfg.By, Lag: obs.Lag,
 		Skipped: func() int64 { return st.Stats().Skipped() }}
 	if cfg.Top > 0 {
 		// The stream's --top answer is what the view shows; --window defaults to one interval.
