@@ -10,7 +10,7 @@ TESTFLAGS ?= -race -timeout 20m
 WORKER    ?= testdata/connect/connect-standalone.properties
 CONNECTOR ?= testdata/connect/connect-file-source.properties
 
-.PHONY: help build install demo demo-capture test test-short vet fmt kafka-up kafka-down kafka-clean kafka-status connect-standalone clean bench drills
+.PHONY: help build install demo demo-capture screenshot test test-short vet fmt kafka-up kafka-down kafka-clean kafka-status connect-standalone clean bench drills
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-20s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ demo-capture: ## rebuild the demo's office network: testdata/demo/office.pcap (n
 	$(GO) run ./demo/netgen -o testdata/demo/office.pcap
 	tshark -r testdata/demo/office.pcap >testdata/demo/office.log
 	tshark --version | head -n 1 >testdata/demo/office.tshark-version
+
+screenshot: ## rebuild docs/view.png: bridge demo's live view in headless chromium after a minute of its capture (the README's picture)
+	BRIDGE_UI_SCREENSHOT=$(CURDIR)/docs/view.png BRIDGE_UI_DEMO_SPEED=1 $(GO) test -count=1 -timeout 5m -run 'TestDemoViewScreenshot$$' ./cmd/bridge
 
 test: vet ## go vet + go test -race ./... (against BRIDGE_TEST_BROKERS when set, else in-process kfake)
 	$(GO) test $(TESTFLAGS) ./...

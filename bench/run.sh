@@ -23,6 +23,8 @@
 #                     empty: --top 10 --window 60s alone)
 #   BENCH_TALKERS_GROUP=0  skip the talkers phase's group runs (3 members against 1)
 #   BENCH_SOURCE_TOOLS  only these source tools, by key (bridge,connect,kcat,kcat-snappy,perf,perf-tuned)
+#   BENCH_STREAM_TOOLS  only these stream tools, by key (bridge-tshark,bridge-seed,bridge-tshark-100ms,
+#                       kcat-awk,kcat-awk-blog,spark,bridge-ui,bridge-ui-50,bridge-ui-stalled)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -81,6 +83,7 @@ group=()
   -out "$OUT" -data "$CACHE/data" -phases "${BENCH_PHASES:-source,stream,latency,profile,talkers}" \
   -rates "${BENCH_RATES:-10000,100000}" -latency-for "${BENCH_LATENCY_FOR:-10s}" \
   -repeat "${BENCH_REPEAT:-5}" -source-tools "${BENCH_SOURCE_TOOLS:-}" \
-  -talkers-variants "${BENCH_TALKERS_VARIANTS-;--by bytes;--key host}" "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}" "${group[@]}"
+  -stream-tools "${BENCH_STREAM_TOOLS:-}" -talkers-variants "${BENCH_TALKERS_VARIANTS-;--by bytes;--key host}" \
+  "${spark_args[@]}" "${micro_args[@]}" "${keep[@]}" "${group[@]}"
 
 log "done in ${SECONDS}s; report in bench/out/results.md, logs and profiles under bench/out/"

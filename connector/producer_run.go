@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -57,7 +58,7 @@ func (r *producerRun) drain(ctx context.Context) {
 	defer cancel()
 	if err := r.cl.Flush(fctx); err != nil || !r.acks.idle() {
 		r.src.log.Warn("stopping with lines not acknowledged; they will be read again on restart",
-			"in_flight", r.acks.tail.Load()-r.acks.head.Load(), "err", err)
+			"in_flight", r.acks.tail.Load()-r.acks.head.Load(), "err", cmp.Or(err, r.acks.failure()))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/bridge-project/bridge/devbroker"
 	"github.com/bridge-project/bridge/sink"
 	"github.com/bridge-project/bridge/stream"
+	"github.com/bridge-project/bridge/web"
 )
 
 // Defaults.
@@ -52,6 +53,8 @@ type Config struct {
 	// broker's port is excluded whether it is set or not.
 	CaptureFilter string
 	Tshark        string // the tshark binary; default looked up on PATH
+	// View, when set, is shown the demo's stream (its owner serves it).
+	View *web.Server
 }
 
 // Validate reports the first bad field.
@@ -144,7 +147,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	scfg := stream.DefaultConfig(cfg.Topic)
 	scfg.Brokers, scfg.Group, scfg.Interval, scfg.FromBeginning = []string{broker.Addr()}, DefaultGroup, cfg.Interval, true
 	scfg.Top = cfg.Top
+	obs := watchForView(cfg, &scfg)
 	st, err := stream.New(scfg, log)
+	if err != nil {
+		return err
+	}
+	sinks, view, err := withView(cfg, st, obs, out2)
 	if err != nil {
 		return err
 	}
@@ -156,9 +164,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 		write = func(ctx context.Context) error { return capture(ctx, tshark, args, logPath, log) }
 	}
 	return runAll(ctx,
-		func(ctx context.Context) error { return st.Run(ctx, []sink.Sink{out2}) },
+		func(ctx context.Context) error { return st.Run(ctx, sinks) },
 		src.Run,
 		write,
+		view,
 	)
 }
 

@@ -183,6 +183,20 @@ bridge_stream_batches_total 4
 	require.NoError(t, prometheus.NewPedanticRegistry().Register(c))
 }
 
+// requestJSON sends method to url and returns the status code and the body of a JSON answer.
+func requestJSON(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, http.NoBody)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	return resp.StatusCode, strings.TrimSpace(string(body))
+}
+
 func TestStatus(t *testing.T) {
 	st := NewStatus("local-file-source", "host1:8083", ServerInfo{Version: "v1", Commit: "abc"})
 	mux := http.NewServeMux()
@@ -190,15 +204,7 @@ func TestStatus(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	get := func(path string) (int, string) {
-		resp, err := http.Get(srv.URL + path)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-		return resp.StatusCode, strings.TrimSpace(string(body))
-	}
+	get := func(path string) (int, string) { return requestJSON(t, "GET", srv.URL+path) }
 	for _, tc := range []struct {
 		name, path string
 		prepare    func()
@@ -298,4 +304,45 @@ bridge_stream_summary_bytes_total 4096
 	o.WindowAnswered(1500 * time.Millisecond)
 	assert.Equal(t, 1, testutil.CollectAndCount(o, "bridge_stream_window_answer_delay_seconds"))
 	require.NoError(t, prometheus.NewPedanticRegistry().Register(o))
+}
+
+// Issue 12 point 13: a path or method no resource serves is answered as Connect answers
+// it, with its JSON error body; GET /health answers as Connect's worker does.
+func TestStatusErrorsAndHealth(t *testing.T) {
+	st := NewStatus("local-file-source", "host1:8083", ServerInfo{})
+	mux := NewMux(NewRegistry(), slog.New(slog.DiscardHandler))
+	st.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	for _, tc := range []struct {
+		name, method, path string
+		prepare            func()
+		code               int
+		body               string
+	}{
+		{"unknown path", "GET", "/nope", nil, 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
+		{"unknown connector resource", "GET", "/connectors/local-file-source/config", nil, 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
+		{"create a connector", "POST", "/connectors", nil, 405, `{"error_code":405,"message":"HTTP 405 Method Not Allowed"}`},
+		{"delete a status", "DELETE", "/connectors/local-file-source/status", nil, 405, `{"error_code":405,"message":"HTTP 405 Method Not Allowed"}`},
+		{"POST to nowhere", "POST", "/nope", nil, 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
+		{"health while starting", "GET", "/health", nil, 503, `{"status":"starting","message":"Worker is still starting up."}`},
+		{"health while running", "GET", "/health", st.Running, 200,
+			`{"status":"healthy","message":"Worker has completed startup and is ready to handle requests."}`},
+		{"health once failed", "GET", "/health", func() { st.Failed(errors.New("produce line: boom")) }, 500,
+			`{"status":"unhealthy","message":"Connector local-file-source has failed: produce line: boom"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.prepare != nil {
+				tc.prepare()
+			}
+			code, body := requestJSON(t, tc.method, srv.URL+tc.path)
+			assert.Equal(t, tc.code, code)
+			assert.JSONEq(t, tc.body, body)
+		})
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the catch-all leaves /metrics alone")
 }

@@ -81,12 +81,16 @@ func (s *Status) Snapshot() ConnectorStatus {
 	}
 }
 
-// Register adds Connect's read-only status resources to mux: GET /, GET /connectors
-// (with ?expand=status), GET /connectors/NAME/status and GET /connectors/NAME/tasks/0/status.
+// Register adds Connect's read-only status resources to mux: GET /, GET /health,
+// GET /connectors (with ?expand=status), GET /connectors/NAME/status and
+// GET /connectors/NAME/tasks/0/status. Any other path or method is answered with
+// Connect's JSON error body, not net/http's plain text.
 func (s *Status) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.info)
 	})
+	mux.HandleFunc("GET /health", s.health)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { noRoute(mux, w, r) })
 	mux.HandleFunc("GET /connectors", s.list)
 	mux.HandleFunc("GET /connectors/{name}/status", func(w http.ResponseWriter, r *http.Request) {
 		if s.found(w, r) {
@@ -103,6 +107,41 @@ func (s *Status) Register(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, s.Snapshot().Tasks[0])
 	})
+}
+
+// health answers GET /health as Connect's worker does (KIP-1017): 200 healthy once the
+// source runs, 503 starting before, 500 unhealthy once it failed.
+func (s *Status) health(w http.ResponseWriter, _ *http.Request) {
+	st := s.Snapshot().Connector
+	switch st.State {
+	case StateRunning:
+		writeJSON(w, http.StatusOK, healthBody{"healthy", "Worker has completed startup and is ready to handle requests."})
+	case StateFailed:
+		writeJSON(w, http.StatusInternalServerError, healthBody{"unhealthy", "Connector " + s.name + " has failed: " + st.Trace})
+	default:
+		writeJSON(w, http.StatusServiceUnavailable, healthBody{"starting", "Worker is still starting up."})
+	}
+}
+
+// healthBody is Connect's GET /health body.
+type healthBody struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// noRoute answers what no resource matched as Connect's Jersey does: 405 when the path
+// exists for GET, else 404, each with Connect's JSON error body.
+func noRoute(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		asGet := r.Clone(r.Context())
+		asGet.Method = http.MethodGet
+		if _, pattern := mux.Handler(asGet); pattern != "/" {
+			w.Header().Set("Allow", "GET, HEAD")
+			connectError(w, http.StatusMethodNotAllowed, "HTTP 405 Method Not Allowed")
+			return
+		}
+	}
+	connectError(w, http.StatusNotFound, "HTTP 404 Not Found")
 }
 
 // list answers GET /connectors: the names, or with ?expand=status each one's status.

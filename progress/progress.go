@@ -179,10 +179,17 @@ func (r *Reporter) Run(ctx context.Context) error {
 
 // step takes one sample: it updates the rates, then starts, reports or ends a backlog.
 func (r *Reporter) step(now time.Time, s Sample) {
+	prev, prevAt, hadPrev := r.last, r.lastAt, r.started
 	r.updateRates(now, s)
 	switch {
 	case !r.active && r.farBehind(s):
+		// The backlog began after the previous sample, which was not far behind: what was
+		// done since is part of it. A stream learns its lag only from its first poll, which
+		// already took a batch of the backlog; counting from this sample said percent=0.
 		r.active, r.from, r.fromAt = true, s, now
+		if hadPrev {
+			r.from, r.fromAt = prev, prevAt
+		}
 		// The jump that made the backlog (a lag first measured, a burst written) says
 		// nothing of how fast it shrinks: measure that afresh.
 		r.gapRated = false
@@ -252,8 +259,16 @@ func (r *Reporter) figures(s Sample) Figures {
 	if total := done + f.Behind; total > 0 {
 		f.Percent = 100 * float64(max(done, 0)) / float64(total)
 	}
-	if r.gapRate > 0 {
-		f.ETA = max(time.Duration(float64(f.Behind)/r.gapRate*float64(time.Second)), time.Nanosecond)
+	rate := r.gapRate
+	if !r.gapRated {
+		// The backlog was only just seen: how fast it shrinks is not measured yet, so
+		// estimate from how fast the job works, as if nothing more came in. Without
+		// this the first report, often the only one of a backlog worked off within
+		// LogEvery, always said eta=unknown.
+		rate = r.doneRate
+	}
+	if rate > 0 {
+		f.ETA = max(time.Duration(float64(f.Behind)/rate*float64(time.Second)), time.Nanosecond)
 	}
 	return f
 }

@@ -285,6 +285,35 @@ func TestETAAfterSuddenBacklog(t *testing.T) {
 	r.step(start.Add(2*time.Second), Sample{Behind: 1_000_000, Done: 1_000_000, Items: 1_000_000})
 	lines := logLines(t, out.String())
 	require.Len(t, lines, 2)
-	assert.Equal(t, "unknown", lines[0]["eta"])
+	assert.Equal(t, "3s", lines[0]["eta"], "issue 12.13: 1.5M left at the 500k/s worked so far, not unknown")
 	assert.Equal(t, "2s", lines[1]["eta"], "1M left, shrinking 500k/s")
+}
+
+// Issue 12 point 13: a stream started 1.5M records behind learns its lag only from its
+// first poll, which already took a batch. Its first report, the only one when the
+// backlog is worked off within LogEvery, said percent=0 and eta=unknown; it now counts
+// that batch as done and estimates the ETA from the rate so far.
+func TestFirstReportOfSuddenBacklog(t *testing.T) {
+	var out syncBuffer
+	log := slog.New(slog.NewJSONHandler(&out, nil))
+	r, err := New(Config{Name: "stream", Unit: Records, Items: "records", Mode: ModeLog,
+		Tick: DefaultTick, LogEvery: 10 * time.Second, MinETA: DefaultMinETA, MinBehind: 100_000}, nil, log, nil)
+	require.NoError(t, err)
+	start := time.Unix(1000, 0)
+	const total, perTick = 1_500_000, 150_000 // 300k records/s at 500ms ticks
+	r.step(start, Sample{})                   // before the first poll: no lag known
+	for i := int64(1); i*perTick <= total; i++ {
+		done := i * perTick
+		r.step(start.Add(time.Duration(i)*DefaultTick), Sample{Behind: total - done, Done: done, Items: done})
+	}
+	lines := logLines(t, out.String())
+	require.Len(t, lines, 2, out.String())
+	first := lines[0]
+	assert.Equal(t, "far behind: catching up", first["msg"])
+	assert.EqualValues(t, 1_350_000, first["behind_records"])
+	assert.EqualValues(t, 10, first["percent"], "the first poll's 150k of 1.5M")
+	assert.Equal(t, "5s", first["eta"], "1.35M left at 300k/s")
+	last := lines[1]
+	assert.Equal(t, "caught up", last["msg"])
+	assert.EqualValues(t, total, last["records"], "the whole backlog, the first poll's batch included")
 }

@@ -31,6 +31,11 @@ const (
 	// than a partition leader's failover (KRaft's broker session timeout is 9 s), during
 	// which a partition gets no record and its producers' records wait.
 	DefaultIdleAfter = 10 * time.Second
+	// MinSessionTimeout and MaxSessionTimeout are the broker's default bounds
+	// (group.min.session.timeout.ms, group.max.session.timeout.ms): a join outside them
+	// fails with INVALID_SESSION_TIMEOUT, and the client would retry it forever.
+	MinSessionTimeout = 6 * time.Second
+	MaxSessionTimeout = 30 * time.Minute
 )
 
 // Config configures a Stream.
@@ -128,6 +133,11 @@ func (c Config) Validate() error {
 	if len(c.Topics) == 0 {
 		bad("no topics")
 	}
+	for _, t := range c.Topics {
+		if t == "" {
+			bad("empty topic name")
+		}
+	}
 	if c.Group == "" {
 		bad("empty group")
 	}
@@ -163,8 +173,8 @@ func (c Config) Validate() error {
 	if c.MaxValueBytes <= 0 {
 		bad("max value bytes %d: must be positive", c.MaxValueBytes)
 	}
-	if c.SessionTimeout < time.Second {
-		bad("session timeout %v: want at least 1s", c.SessionTimeout)
+	if c.SessionTimeout < MinSessionTimeout || c.SessionTimeout > MaxSessionTimeout {
+		bad("session timeout %v: want %v to %v (the broker's bounds)", c.SessionTimeout, MinSessionTimeout, MaxSessionTimeout)
 	}
 	if c.MaxBatchRecords <= 0 {
 		bad("max batch records %d: must be positive", c.MaxBatchRecords)

@@ -34,6 +34,11 @@ func TestConfigValidate(t *testing.T) {
 		{"slide over window", func(c *Config) { c.Top, c.Window, c.Slide = 5, 4*time.Second, 6*time.Second }, false},
 		{"slide alone defaults window to one interval", func(c *Config) { c.Top, c.Slide = 5, 4*time.Second }, false},
 		{"zero max value", func(c *Config) { c.MaxValueBytes = 0 }, false},
+		{"empty topic name", func(c *Config) { c.Topics = []string{"demo2", ""} }, false},
+		{"session timeout under the broker's 6s", func(c *Config) { c.SessionTimeout = time.Second }, false},
+		{"session timeout at the broker's 6s", func(c *Config) { c.SessionTimeout = 6 * time.Second }, true},
+		{"session timeout at the broker's 30m", func(c *Config) { c.SessionTimeout = 30 * time.Minute }, true},
+		{"session timeout over the broker's 30m", func(c *Config) { c.SessionTimeout = 31 * time.Minute }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

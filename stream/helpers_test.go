@@ -98,6 +98,12 @@ func start(t *testing.T, cfg Config, sinks ...sink.Sink) *running {
 	t.Helper()
 	s, err := New(cfg, testLog())
 	require.NoError(t, err)
+	return runStream(t, s, sinks...)
+}
+
+// runStream runs s in the background until the test stops it or ends.
+func runStream(t *testing.T, s *Stream, sinks ...sink.Sink) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{s: s, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- s.Run(ctx, sinks) }()

@@ -34,6 +34,8 @@ type Stream struct {
 	offs   offsets
 	limit  limiter
 	closed sync.Once
+	// topicEvery is how often watchTopics looks (topicCheckEvery; tests shorten it).
+	topicEvery time.Duration
 
 	// The batch being collected; only Run's goroutine touches these.
 	tuples []sink.Tuple
@@ -57,6 +59,8 @@ func New(cfg Config, log *slog.Logger) (*Stream, error) {
 		marks:  make(map[string]map[int32]kgo.EpochOffset),
 		behind: make(map[partition]struct{}),
 		offs:   offsets{pending: make(map[string]map[int32]kgo.EpochOffset)},
+
+		topicEvery: topicCheckEvery,
 	}
 	if s.loc == nil {
 		s.loc = time.Local
@@ -118,6 +122,8 @@ func (s *Stream) Run(ctx context.Context, sinks []sink.Sink) error {
 	defer s.Close()
 	s.log.Info("stream starting", "topics", s.cfg.Topics, "group", s.cfg.Group,
 		"interval", s.cfg.Interval, "parser", s.cfg.Parser, "exactly_once", s.cfg.ExactlyOnce)
+	s.checkFromBeginning(ctx) // before the first commit, which would make it true
+	defer s.watchTopics(ctx)()
 	if s.grp != nil {
 		return s.runGroup(ctx, sinks)
 	}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bridge-project/bridge/connector"
+	"github.com/bridge-project/bridge/stream"
 )
 
 // shells are the shells bridge writes completion scripts for.
@@ -63,4 +66,49 @@ func newCompletionCmd(_ *app) *cobra.Command {
 	}
 	cmd.Flags().Bool("no-descriptions", false, "leave the flags' and commands' descriptions out of the completions")
 	return cmd
+}
+
+// flagValues are the values completion offers for the flags that take one of a few words,
+// by command ("" for the root's flags, which every command inherits).
+var flagValues = []struct {
+	cmd, flag string
+	values    []string
+	noSpace   bool // a prefix the user finishes: jsonl:PATH
+}{
+	{"", "log-level", []string{"debug", "info", "warn", "error"}, false},
+	{"", "log-format", []string{"text", "json"}, false},
+	{"source", "format", []string{connector.FormatJSONSchema.String(), connector.FormatJSON.String(), connector.FormatString.String()}, false},
+	{"source", "oversize", []string{connector.OversizeTruncate.String(), connector.OversizeSkip.String(), connector.OversizeFail.String()}, false},
+	{"source", "compression", []string{"none", "gzip", "snappy", "lz4", "zstd"}, false},
+	{"source", "progress", []string{"auto", "bar", "log", "off"}, false},
+	{"stream", "parser", []string{string(stream.ParseTshark), string(stream.ParseSeed)}, false},
+	{"stream", "sink", []string{"stdout", "jsonl:", "kafka:"}, true},
+	{"stream", "progress", []string{"auto", "bar", "log", "off"}, false},
+	{"parse", "parser", []string{string(stream.ParseTshark), string(stream.ParseSeed)}, false},
+	{"parse", "format", []string{string(stream.OutputTSV), string(stream.OutputJSONL), string(stream.OutputPprint)}, false},
+}
+
+// registerFlagValues gives each flag of flagValues its completion. Commands and flags
+// are looked up by name, so a renamed one fails here, at start, rather than silently.
+func registerFlagValues(root *cobra.Command) {
+	for _, fv := range flagValues {
+		cmd := root
+		if fv.cmd != "" {
+			var err error
+			if cmd, _, err = root.Find([]string{fv.cmd}); err != nil || cmd == root {
+				panic(fmt.Sprintf("completion for --%s: no command %q", fv.flag, fv.cmd))
+			}
+		}
+		dir := cobra.ShellCompDirectiveNoFileComp
+		if fv.noSpace {
+			dir |= cobra.ShellCompDirectiveNoSpace
+		}
+		values := fv.values
+		err := cmd.RegisterFlagCompletionFunc(fv.flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return values, dir
+		})
+		if err != nil {
+			panic(fmt.Sprintf("completion for %s --%s: %v", fv.cmd, fv.flag, err))
+		}
+	}
 }

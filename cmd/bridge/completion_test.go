@@ -132,3 +132,33 @@ printf '%s\n' "${COMPREPLY[@]}"`
 	assert.Contains(t, complete("bridge source --metrics"), "--metrics-addr")
 	assert.ElementsMatch(t, []string{"bash", "zsh", "fish", "powershell"}, complete("bridge completion "))
 }
+
+// Issue 12 point 13: the flags that take one of a few words complete those words.
+func TestCompleteFlagValues(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"stream", "demo2", "--parser", ""}, []string{"tshark", "seed"}},
+		{[]string{"parse", "--parser", ""}, []string{"tshark", "seed"}},
+		{[]string{"source", "--format", ""}, []string{"json-schema", "json", "string"}},
+		{[]string{"parse", "--format", ""}, []string{"tsv", "jsonl", "pprint"}},
+		{[]string{"source", "--oversize", ""}, []string{"truncate", "skip", "fail"}},
+		{[]string{"stream", "demo2", "--sink", ""}, []string{"stdout", "jsonl:", "kafka:"}},
+		{[]string{"--log-level", ""}, []string{"debug", "info", "warn", "error"}},
+		{[]string{"source", "--log-level", ""}, []string{"debug", "info", "warn", "error"}},
+		{[]string{"stream", "demo2", "--log-format", ""}, []string{"text", "json"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, err := execute(append([]string{"__complete"}, tc.args...)...)
+			require.NoError(t, err)
+			var got []string
+			for _, l := range strings.Split(out, "\n") {
+				if l != "" && !strings.HasPrefix(l, ":") {
+					got = append(got, strings.SplitN(l, "\t", 2)[0])
+				}
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}

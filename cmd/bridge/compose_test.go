@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,8 +20,9 @@ import (
 // README says, and every bridge command and flag they use exists in this binary.
 
 type composeFile struct {
-	Services map[string]composeService `yaml:"services"`
-	Volumes  map[string]any            `yaml:"volumes"`
+	Services map[string]composeService    `yaml:"services"`
+	Volumes  map[string]any               `yaml:"volumes"`
+	Secrets  map[string]map[string]string `yaml:"secrets"`
 }
 
 type composeService struct {
@@ -31,6 +34,7 @@ type composeService struct {
 	Ports       []string          `yaml:"ports"`
 	Volumes     []string          `yaml:"volumes"`
 	NetworkMode string            `yaml:"network_mode"`
+	Secrets     []string          `yaml:"secrets"`
 	CapAdd      []string          `yaml:"cap_add"`
 	DependsOn   map[string]struct {
 		Condition string `yaml:"condition"`
@@ -84,6 +88,41 @@ func TestComposeServices(t *testing.T) {
 	}
 	assert.Equal(t, "source", src.Command[0])
 	assert.Equal(t, []string{"stream", "demo2"}, stream.Command[:2])
+}
+
+// Issue 16 point 5: the stream serves the live view, off loopback inside its container only
+// with a token, and the host publishes it on loopback only.
+func TestComposeServesTheView(t *testing.T) {
+	cf := loadCompose(t)
+	stream := cf.Services["stream"]
+	cmd := strings.Join(stream.Command, " ")
+	assert.Contains(t, cmd, "--ui 0.0.0.0:8080")
+	assert.Contains(t, cmd, "--ui-token-file /run/secrets/ui-token")
+	assert.Equal(t, []string{"127.0.0.1:8080:8080"}, stream.Ports, "published on the host's loopback only")
+	assert.Equal(t, []string{"ui-token"}, stream.Secrets)
+	assert.Equal(t, "UI_TOKEN", cf.Secrets["ui-token"]["environment"])
+	for name, svc := range cf.Services {
+		for _, p := range svc.Ports {
+			if strings.HasSuffix(p, ":8080") {
+				assert.True(t, strings.HasPrefix(p, "127.0.0.1:"), "service %s publishes the view off loopback: %s", name, p)
+			}
+		}
+	}
+
+	// The command line as bridge reads it: a token makes 0.0.0.0 acceptable.
+	tok := filepath.Join(t.TempDir(), "ui-token")
+	require.NoError(t, os.WriteFile(tok, []byte("s3cret\n"), 0o600))
+	args := slices.Clone(stream.Command)
+	args[slices.Index(args, "/run/secrets/ui-token")] = tok
+	root := newRootCmd(strings.NewReader(""), io.Discard, io.Discard)
+	sub, rest, err := root.Find(args)
+	require.NoError(t, err)
+	require.NoError(t, sub.ParseFlags(rest))
+	s, err := loadSettings(sub)
+	require.NoError(t, err)
+	ui, err := readUIOpts(s, false)
+	require.NoError(t, err)
+	assert.True(t, ui.on())
 }
 
 // Every bridge command line in the compose file must parse with this binary's CLI.

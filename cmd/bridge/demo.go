@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bridge-project/bridge/demo"
+	"github.com/bridge-project/bridge/web"
 )
 
 func newDemoCmd(a *app) *cobra.Command {
@@ -30,8 +31,8 @@ capture filter of yours. Ctrl-C stops it.`,
 			cfg := demo.Config{
 				Listen:        s.String("listen"),
 				Dir:           s.String("dir"),
-				Topic:         s.String("topic"),
-				Interval:      s.Duration("interval"),
+				Topic:         s.NonEmpty("topic"),
+				Interval:      s.PositiveDuration("interval"),
 				Num:           s.Int("num"),
 				Top:           s.Int("top"),
 				Live:          s.Bool("live"),
@@ -40,7 +41,8 @@ capture filter of yours. Ctrl-C stops it.`,
 				CaptureFilter: s.String("capture-filter"),
 			}
 			speed := s.String("speed")
-			if err := s.Err(); err != nil {
+			ui, err := readUIOpts(s, true)
+			if err != nil {
 				return err
 			}
 			if _, err := fmt.Sscan(speed, &cfg.Speed); err != nil || cfg.Speed <= 0 {
@@ -48,6 +50,11 @@ capture filter of yours. Ctrl-C stops it.`,
 			}
 			if err := cfg.Validate(); err != nil {
 				return usageError{err}
+			}
+			w := startWatchers(cmd.Context(), a.log)
+			defer w.stop()
+			if cfg.View, err = serveDemoUI(a, w, ui); err != nil {
+				return err
 			}
 			return demo.Run(cmd.Context(), cfg, a.stdout, a.log)
 		},
@@ -64,5 +71,6 @@ capture filter of yours. Ctrl-C stops it.`,
 	f.StringP("interface", "i", "", "interface for --live")
 	f.StringP("capture-filter", "f", "", "capture filter for --live (pcap-filter syntax), combined with \"not port BROKER_PORT\"")
 	f.String("tshark", "tshark", "tshark binary for --live")
+	addUIFlags(f, web.DefaultAddr)
 	return cmd
 }

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
@@ -40,24 +38,4 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "bridge: %v\n", err)
 		return 1
 	}
-}
-
-// signalContext is cancelled by the first SIGINT or SIGTERM, so commands can flush and
-// commit; a second signal exits at once.
-func signalContext() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-ctx.Done():
-			return
-		}
-		<-sigs
-		fmt.Fprintln(os.Stderr, "bridge: second signal, exiting now")
-		os.Exit(130)
-	}()
-	return ctx, func() { signal.Stop(sigs); cancel() }
 }

@@ -56,6 +56,11 @@ environment, which wins over the file.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Declared here so that cobra, which handles --version once root.Version is set, does
+	// not add its own flag with the -v shorthand.
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().Bool("version", false, "print bridge's version and the commit it was built from")
 	pf := root.PersistentFlags()
 	pf.String("config", "", "config file (YAML, JSON or TOML) with flag names as keys")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
@@ -71,6 +76,7 @@ environment, which wins over the file.`,
 		newVersionCmd(a),
 		newCompletionCmd(a),
 	)
+	registerFlagValues(root)
 	return root
 }
 

@@ -247,6 +247,11 @@ func logSecurity(log *slog.Logger, c kafkasec.Config) {
 // (wrong password, untrusted certificate, protocol mismatch) ends the command with exit
 // code 1; a broker that does not answer yet is only logged, as bridge waits for it anyway.
 func probeKafka(ctx context.Context, log *slog.Logger, brokers []string, opts []kgo.Opt, c kafkasec.Config) error {
+	if !c.TLS { // over TLS a plaintext request proves nothing; Probe's TLS checks tell
+		if err := checkPeers(ctx, log, brokers); err != nil {
+			return err
+		}
+	}
 	err := kafkasec.Probe(ctx, brokers, opts, kafkasec.DefaultProbeTimeout, c.Secrets()...)
 	switch {
 	case err == nil:

@@ -151,6 +151,13 @@ func sourceConfig(cmd *cobra.Command, s *settings, args []string, log *slog.Logg
 		}
 	}
 	overlaySourceFlags(cmd, s, &cfg)
+	from := "--brokers"
+	if len(args) == 2 && !s.Changed(cmd, "brokers") {
+		from = "bootstrap.servers"
+	}
+	if err := checkBrokers(from, cfg.Brokers); err != nil {
+		s.Fail(err)
+	}
 	if err := s.Err(); err != nil {
 		return cfg, err
 	}
@@ -169,27 +176,29 @@ var sourceFlags = []struct {
 	flag string
 	set  func(*settings, *connector.Config)
 }{
-	{"name", func(s *settings, c *connector.Config) { c.Name = s.String("name") }},
-	{"file", func(s *settings, c *connector.Config) { c.File = s.String("file") }},
-	{"topic", func(s *settings, c *connector.Config) { c.Topic = s.String("topic") }},
+	{"name", func(s *settings, c *connector.Config) { c.Name = s.NonEmpty("name") }},
+	{"file", func(s *settings, c *connector.Config) { c.File = s.NonEmpty("file") }},
+	{"topic", func(s *settings, c *connector.Config) { c.Topic = s.NonEmpty("topic") }},
 	{"brokers", func(s *settings, c *connector.Config) { c.Brokers = s.StringSlice("brokers") }},
 	{"format", setFormat},
 	{"offsets", func(s *settings, c *connector.Config) { c.OffsetsFile = s.String("offsets") }},
 	{"connect-offsets", func(s *settings, c *connector.Config) { c.ConnectOffsetsFile = s.String("connect-offsets") }},
-	{"flush-interval", func(s *settings, c *connector.Config) { c.FlushInterval = s.Duration("flush-interval") }},
+	{"flush-interval", func(s *settings, c *connector.Config) { c.FlushInterval = s.PositiveDuration("flush-interval") }},
 	{"exactly-once", func(s *settings, c *connector.Config) { c.ExactlyOnce = s.Bool("exactly-once") }},
 	{"offsets-topic", func(s *settings, c *connector.Config) { c.OffsetsTopic = s.String("offsets-topic") }},
 	{"transactional-id", func(s *settings, c *connector.Config) { c.TransactionalID = s.String("transactional-id") }},
-	{"transaction-timeout", func(s *settings, c *connector.Config) { c.TransactionTimeout = s.Duration("transaction-timeout") }},
+	{"transaction-timeout", func(s *settings, c *connector.Config) {
+		c.TransactionTimeout = s.PositiveDuration("transaction-timeout")
+	}},
 	{"oversize", setOversize},
-	{"max-record-bytes", func(s *settings, c *connector.Config) { c.MaxRecordBytes = s.Int("max-record-bytes") }},
-	{"batch-size", func(s *settings, c *connector.Config) { c.BatchLines = s.Int("batch-size") }},
-	{"max-buffered-records", func(s *settings, c *connector.Config) { c.MaxBufferedRecords = s.Int("max-buffered-records") }},
-	{"max-buffered-bytes", func(s *settings, c *connector.Config) { c.MaxBufferedBytes = s.Int("max-buffered-bytes") }},
+	{"max-record-bytes", func(s *settings, c *connector.Config) { c.MaxRecordBytes = s.PositiveInt("max-record-bytes") }},
+	{"batch-size", func(s *settings, c *connector.Config) { c.BatchLines = s.PositiveInt("batch-size") }},
+	{"max-buffered-records", func(s *settings, c *connector.Config) { c.MaxBufferedRecords = s.PositiveInt("max-buffered-records") }},
+	{"max-buffered-bytes", func(s *settings, c *connector.Config) { c.MaxBufferedBytes = s.PositiveInt("max-buffered-bytes") }},
 	{"poll", func(s *settings, c *connector.Config) { c.Poll = s.Bool("poll") }},
-	{"poll-interval", func(s *settings, c *connector.Config) { c.PollInterval = s.Duration("poll-interval") }},
+	{"poll-interval", func(s *settings, c *connector.Config) { c.PollInterval = s.PositiveDuration("poll-interval") }},
 	{"rotate-wait", func(s *settings, c *connector.Config) { c.RotateWait = s.Duration("rotate-wait") }},
-	{"shutdown-timeout", func(s *settings, c *connector.Config) { c.ShutdownTimeout = s.Duration("shutdown-timeout") }},
+	{"shutdown-timeout", func(s *settings, c *connector.Config) { c.ShutdownTimeout = s.PositiveDuration("shutdown-timeout") }},
 	{"compression", func(s *settings, c *connector.Config) { c.Compression = s.String("compression") }},
 }
 

@@ -65,6 +65,10 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 			if err != nil {
 				return err
 			}
+			ui, err := readUIOpts(s, false)
+			if err != nil {
+				return err
+			}
 			log, err := watch.prog.logger(a, s)
 			if err != nil {
 				return err
@@ -72,7 +76,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 			if err := secureStream(cmd, s, &cfg, log); err != nil {
 				return err
 			}
-			obs := watch.streamBatches(&cfg) // nil when nothing watches
+			obs := ui.observe(&cfg, watch.streamBatches(&cfg)) // nil when nothing watches
 			st, err := stream.New(cfg, log)
 			if err != nil {
 				return err
@@ -87,6 +91,9 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 			w := startWatchers(ctx, log)
 			defer w.stop()
 			if err := serveStreamMetrics(w, watch.addr, cfg, st, obs); err != nil {
+				return err
+			}
+			if sinks, err = ui.serveStream(w, cfg, st, obs, sinks); err != nil {
 				return err
 			}
 			if obs != nil {
@@ -115,6 +122,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 	f.String("transactional-id", "", "with --exactly-once: a stable per-instance transactional id (default: unique per run)")
 	addSecurityFlags(f)
 	addWatchFlags(f, false)
+	addUIFlags(f, "")
 	return cmd
 }
 
@@ -141,6 +149,9 @@ func streamConfig(s *settings, topics []string) (stream.Config, []sinkSpec, int)
 	cfg.TransactionalID = s.String("transactional-id")
 	cfg.SessionTimeout = s.Duration("session-timeout")
 	num := s.Int("num")
+	if err := checkBrokers("--brokers", cfg.Brokers); err != nil {
+		s.Fail(err)
+	}
 	var specs []sinkSpec
 	for _, v := range s.StringSlice("sink") {
 		spec, err := parseSinkSpec(v)

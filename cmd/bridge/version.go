@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 
@@ -20,22 +21,42 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short: "Print bridge's version and the commit it was built from",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.stdout, "bridge %s (commit %s, %s)\n", version, buildCommit(), runtime.Version())
+			_, err := fmt.Fprintln(a.stdout, versionLine())
 			return err
 		},
 	}
 }
 
-// buildCommit prefers the commit given by -ldflags, then the VCS stamp go build records.
-func buildCommit() string {
-	if commit != "" {
-		return commit
+// versionLine is what `bridge version` and `bridge --version` print.
+func versionLine() string {
+	v, c := binaryVersion()
+	return fmt.Sprintf("bridge %s (commit %s, %s)", v, c, runtime.Version())
+}
+
+// binaryVersion is this binary's version and commit (see buildVersion).
+func binaryVersion() (string, string) {
+	info, _ := debug.ReadBuildInfo()
+	return buildVersion(version, commit, info)
+}
+
+// pseudoCommit is the commit at the end of a pseudo-version, v0.0.0-20261201120000-abcdef123456.
+var pseudoCommit = regexp.MustCompile(`-(?:\d+\.)?\d{14}-([0-9a-f]{12})(?:\+dirty)?$`)
+
+// buildVersion prefers what -ldflags set, then what go build recorded: the module's
+// version (set by go install module@version, and from the VCS on a local build) and the
+// VCS stamp (vcs.revision, vcs.modified). A build without either says dev and unknown.
+func buildVersion(ldVersion, ldCommit string, info *debug.BuildInfo) (string, string) {
+	v, c := ldVersion, ldCommit
+	if info == nil {
+		return v, or(c, "unknown")
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
+	if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
 	}
-	rev, dirty := "unknown", false
+	if c != "" {
+		return v, c
+	}
+	rev, dirty := "", false
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
@@ -44,8 +65,21 @@ func buildCommit() string {
 			dirty = s.Value == "true"
 		}
 	}
+	if rev == "" {
+		if m := pseudoCommit.FindStringSubmatch(info.Main.Version); m != nil {
+			return v, m[1]
+		}
+		return v, "unknown"
+	}
 	if dirty {
 		rev += "-dirty"
 	}
-	return rev
+	return v, rev
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }

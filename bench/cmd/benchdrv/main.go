@@ -22,24 +22,25 @@ import (
 
 // config is everything one run needs; run.sh sets it from the BENCH_* variables.
 type config struct {
-	root      string // repository root
-	bridge    string // the bridge binary under test
-	brokers   string
-	lines     int
-	out       string // per-run output: logs, sinks, profiles, results
-	data      string // generated logs, cached across runs
-	sample    string // the real tshark capture whose lines make up the generated log
-	phases    map[string]bool
-	srcTools  map[string]bool // empty: every source tool
-	spark     sparkConfig
-	rates     []int
-	latFor    time.Duration
-	micro     string // go test -bench output to fold into the report, if any
-	keep      bool   // keep the topics after the run
-	repeat    int    // runs per tool (fast tools only)
-	startedAt time.Time
-	loadStart string
-	runID     string
+	root        string // repository root
+	bridge      string // the bridge binary under test
+	brokers     string
+	lines       int
+	out         string // per-run output: logs, sinks, profiles, results
+	data        string // generated logs, cached across runs
+	sample      string // the real tshark capture whose lines make up the generated log
+	phases      map[string]bool
+	srcTools    map[string]bool // empty: every source tool
+	streamTools map[string]bool // empty: every stream tool
+	spark       sparkConfig
+	rates       []int
+	latFor      time.Duration
+	micro       string // go test -bench output to fold into the report, if any
+	keep        bool   // keep the topics after the run
+	repeat      int    // runs per tool (fast tools only)
+	startedAt   time.Time
+	loadStart   string
+	runID       string
 
 	// talkersVariants: the talkers phase's --top runs, ";"-separated extra flags each.
 	talkersVariants string
@@ -63,7 +64,7 @@ func main() {
 
 func parseFlags(args []string) (config, error) {
 	var cfg config
-	var phases, rates, sparkJars, srcTools string
+	var phases, rates, sparkJars, srcTools, streamTools string
 	fs := flag.NewFlagSet("benchdrv", flag.ContinueOnError)
 	fs.StringVar(&cfg.root, "root", ".", "repository root")
 	fs.StringVar(&cfg.bridge, "bridge", "bin/bridge", "bridge binary")
@@ -74,6 +75,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.sample, "sample", "testdata/demo/en0.log", "real tshark text whose lines are repeated")
 	fs.StringVar(&phases, "phases", "source,stream,latency,profile,talkers", "phases to run")
 	fs.StringVar(&srcTools, "source-tools", "", "source tools to run, by key (empty: all)")
+	fs.StringVar(&streamTools, "stream-tools", "", "stream tools to run, by key (empty: all)")
 	fs.StringVar(&cfg.spark.python, "spark-python", "", "python of the venv with pyspark; empty skips Spark")
 	fs.StringVar(&sparkJars, "spark-jars", "", "directory of the extra Spark Kafka jars")
 	fs.StringVar(&cfg.spark.skip, "spark-skip", "", "why Spark is not run (printed in the table)")
@@ -89,12 +91,7 @@ func parseFlags(args []string) (config, error) {
 		return cfg, err
 	}
 	cfg.spark.jars = sparkJars
-	cfg.srcTools = map[string]bool{}
-	for _, k := range strings.Split(srcTools, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			cfg.srcTools[k] = true
-		}
-	}
+	cfg.srcTools, cfg.streamTools = keySet(srcTools), keySet(streamTools)
 	cfg.phases = map[string]bool{}
 	for _, p := range strings.Split(phases, ",") {
 		cfg.phases[strings.TrimSpace(p)] = true
@@ -110,6 +107,17 @@ func parseFlags(args []string) (config, error) {
 		return cfg, fmt.Errorf("-lines %d: want at least 1", cfg.lines)
 	}
 	return cfg, absPaths(&cfg)
+}
+
+// keySet reads a comma-separated list of tool keys.
+func keySet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, k := range strings.Split(list, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			set[k] = true
+		}
+	}
+	return set
 }
 
 func parseInts(s string) ([]int, error) {

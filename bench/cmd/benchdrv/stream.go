@@ -53,9 +53,12 @@ func (b *bench) streamPhase(ctx context.Context) {
 			return
 		}
 	}
-	tools := streamTools
+	tools := append(slices.Clone(streamTools), uiStreamTools...)
+	if len(b.cfg.streamTools) > 0 {
+		tools = slices.DeleteFunc(tools, func(t streamTool) bool { return !b.cfg.streamTools[t.key] })
+	}
 	if b.cfg.spark.python == "" {
-		tools = slices.DeleteFunc(slices.Clone(tools), func(t streamTool) bool { return t.key == "spark" })
+		tools = slices.DeleteFunc(tools, func(t streamTool) bool { return t.key == "spark" })
 	}
 	rs := b.interleaved(len(tools), func(i int, limit time.Duration) result {
 		if ctx.Err() != nil {
