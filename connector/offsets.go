@@ -69,7 +69,7 @@ func readHead(f *os.File, n int) ([]byte, error) {
 	buf := make([]byte, n)
 	got, err := f.ReadAt(buf, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read head of %s: %w", f.Name(), err)
+		return nil, fmt.Errorf("read head: %w", err)
 	}
 	return buf[:got], nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -217,6 +218,13 @@ func New(cfg Config, log *slog.Logger) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// A file that exists must be one with offsets: a FIFO or a directory never works. One
+	// that does not exist yet is waited for.
+	if fi, err := os.Stat(cfg.File); err == nil {
+		if err := checkRegular(cfg.File, fi); err != nil {
+			return nil, err
+		}
+	}
 	s := &Source{cfg: cfg.withDefaults(), log: log, instance: rand.Text()}
 	s.limit.Store(defaultBatchMax)
 	return s, nil
@@ -238,6 +246,11 @@ func (s *Source) Run(ctx context.Context) error {
 }
 
 func (s *Source) runAtLeastOnce(ctx context.Context) error {
+	lock, err := lockOffsets(s.cfg.OffsetsFile, s.log)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	store := &FileStore{Path: s.cfg.OffsetsFile}
 	saved, err := s.loadPosition(ctx, store)
 	if err != nil {

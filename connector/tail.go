@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -118,10 +117,10 @@ func (t *tailer) close() {
 func (t *tailer) start(f *os.File, off int64, head []byte) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat %s: %w", f.Name(), err)
+		return err
 	}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		return fmt.Errorf("seek %s: %w", f.Name(), err)
+		return err
 	}
 	if t.f != nil && t.f != f {
 		t.f.Close()
@@ -277,7 +276,7 @@ func (t *tailer) fill() (int, error) {
 		t.lastData = time.Now()
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, fmt.Errorf("read %s: %w", t.f.Name(), err)
+		return n, err
 	}
 	return n, nil
 }

@@ -20,9 +20,9 @@ func (t *tailer) open(ctx context.Context, saved *Position) error {
 	if saved == nil {
 		return t.openPath(ctx)
 	}
-	f, err := os.Open(t.cfg.Path)
+	f, err := openRegular(t.cfg.Path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("open %s: %w", t.cfg.Path, err)
+		return err
 	}
 	if f != nil {
 		same, err := isFile(f, saved.ID)
@@ -57,7 +57,7 @@ func (t *tailer) resumeIn(f *os.File, saved Position) error {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("stat %s: %w", f.Name(), err)
+		return err
 	}
 	if fi.Size() >= saved.Offset {
 		return t.startAt(f, saved.Offset)
@@ -88,12 +88,12 @@ func (t *tailer) startAt(f *os.File, off int64) error {
 func (t *tailer) openPath(ctx context.Context) error {
 	said := false
 	for {
-		f, err := os.Open(t.cfg.Path)
+		f, err := openRegular(t.cfg.Path)
 		if err == nil {
 			return t.start(f, 0, nil)
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("open %s: %w", t.cfg.Path, err)
+			return err
 		}
 		if !said {
 			t.log.Info("waiting for the file to appear", "file", t.cfg.Path)
@@ -112,11 +112,33 @@ func (t *tailer) openPath(ctx context.Context) error {
 	}
 }
 
+// openRegular opens the file at path, refusing one that is not a regular file: opening a FIFO
+// would block until a writer came (and its bytes cannot be read again from an offset), and a
+// directory has no lines.
+func openRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(path, fi); err != nil {
+		return nil, err
+	}
+	return os.Open(path)
+}
+
+// checkRegular returns ErrNotRegularFile, saying what it is, unless fi is a regular file.
+func checkRegular(path string, fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("file %s is %s: %w", path, fileKind(fi.Mode()), ErrNotRegularFile)
+}
+
 // isFile reports whether f is the file id names: same inode and same first bytes.
 func isFile(f *os.File, id FileID) (bool, error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("stat %s: %w", f.Name(), err)
+		return false, err
 	}
 	if dev, ino := fileKey(fi); dev != id.Dev || ino != id.Ino {
 		return false, nil
@@ -202,7 +224,7 @@ func openIfHead(name string, id FileID) *os.File {
 func (t *tailer) checkFiles() (bool, error) {
 	cur, err := t.f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("stat %s: %w", t.f.Name(), err)
+		return false, err
 	}
 	at, err := os.Stat(t.cfg.Path)
 	switch {
@@ -216,7 +238,7 @@ func (t *tailer) checkFiles() (bool, error) {
 		}
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("stat %s: %w", t.cfg.Path, err)
+		return false, err
 	}
 	// The path names another file: ours was rotated. While the new file is empty the writer
 	// may still be writing the old one (tshark >> file keeps its descriptor), so stay until
@@ -245,14 +267,14 @@ func (t *tailer) hasLine() bool {
 func (t *tailer) rotate() (bool, error) {
 	cur, err := t.f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("stat %s: %w", t.f.Name(), err)
+		return false, err
 	}
 	f := t.nextRotated(cur)
 	if f == nil {
-		if f, err = os.Open(t.cfg.Path); errors.Is(err, fs.ErrNotExist) {
+		if f, err = openRegular(t.cfg.Path); errors.Is(err, fs.ErrNotExist) {
 			return false, nil
 		} else if err != nil {
-			return false, fmt.Errorf("open %s: %w", t.cfg.Path, err)
+			return false, err
 		}
 	}
 	old, at := t.gen.name, t.pos()
@@ -332,7 +354,7 @@ func (t *tailer) wasFinished(name string, fi fs.FileInfo) bool {
 func (t *tailer) verify() error {
 	cur, err := t.f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat %s: %w", t.f.Name(), err)
+		return err
 	}
 	_, err = t.checkTruncated(cur)
 	return err
