@@ -39,3 +39,22 @@ func TestCLISourceUsageErrors(t *testing.T) {
 }
 
 var writeProps = testutil.WriteProps
+
+// Typos in Connect's properties files (issue 12) used to run with the blog's defaults: now
+// each unknown key is a warning naming the key meant, and the settings they hid are missing.
+func TestCLISourcePropertiesTypos(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeProps(t, filepath.Join(dir, "w.properties"), "bootstrap.server=127.0.0.1:1", "rest.port=8083")
+	writeProps(t, filepath.Join(dir, "c.properties"), "name=x", "connector.class=FileStreamSource",
+		"fiel=/var/log/en0.log", "topc=en0")
+	stdout, stderr, code := runCLI(t, "", "source", "w.properties", "c.properties")
+	out := stdout + stderr
+	assert.Equal(t, 2, code, out)
+	assert.Contains(t, out, "missing setting: bootstrap.servers, file, topic")
+	for _, typo := range []string{"key=bootstrap.server nearest=bootstrap.servers", "key=fiel nearest=file", "key=topc nearest=topic"} {
+		assert.Contains(t, out, typo)
+	}
+	assert.Contains(t, out, "keys=rest.port", "a key Connect knows stays an INFO line")
+	assert.NotContains(t, out, "key=rest.port")
+}
