@@ -353,7 +353,9 @@ func (s *Source) tailConfig() tailConfig {
 
 // position is the Position of a watermark.
 func (s *Source) position(m mark) Position {
-	return Position{Connector: s.cfg.Name, File: s.cfg.File, Offset: m.off, ID: m.gen.id()}
+	pos := Position{Connector: s.cfg.Name, File: s.cfg.File, Offset: m.off, ID: m.gen.id()}
+	pos.BeforeLen, pos.Before = beforeOffset(m.gen.f, m.off, s.cfg.HeadBytes)
+	return pos
 }
 
 // loadPosition returns where to resume: the saved position, else Connect's (migration), else

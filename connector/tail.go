@@ -27,6 +27,7 @@ type tailConfig struct {
 type generation struct {
 	name     string // the name it was opened by, for logs
 	dev, ino uint64
+	f        *os.File // the tailer's, read by the saver for Position.Before; closed when left
 
 	mu   sync.Mutex // head grows while the saver reads it
 	head []byte     // the file's first bytes as read, up to HeadBytes
@@ -127,7 +128,7 @@ func (t *tailer) start(f *os.File, off int64, head []byte) error {
 	}
 	dev, ino := fileKey(fi)
 	t.f = f
-	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, head: head}
+	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, f: f, head: head}
 	t.bufOff, t.r, t.w = off, 0, 0
 	t.over = overLine{}
 	t.lastData = time.Now()

@@ -59,17 +59,31 @@ func (t *tailer) resumeIn(f *os.File, saved Position) error {
 		f.Close()
 		return err
 	}
+	why := "truncated"
 	if fi.Size() >= saved.Offset {
-		return t.startAt(f, saved.Offset)
+		same, err := beforeMatches(f, saved)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		if same {
+			return t.startAt(f, saved.Offset)
+		}
+		// Same inode, same head, long enough, other bytes before the offset: rewritten in
+		// place behind a constant header. Its lines before the offset are new ones.
+		why = "rewritten"
 	}
 	t.stats.Truncations.Add(1)
 	if cp := t.findRotated(saved.ID, saved.Offset, fi); cp != nil {
-		f.Close()
-		t.log.Info("file was truncated while stopped; finishing its copy first", "copy", cp.Name(),
-			"offset", saved.Offset)
-		return t.startAt(cp, saved.Offset)
+		if same, err := beforeMatches(cp, saved); err == nil && same {
+			f.Close()
+			t.log.Info("file was "+why+" while stopped; finishing its copy first", "copy", cp.Name(),
+				"offset", saved.Offset)
+			return t.startAt(cp, saved.Offset)
+		}
+		cp.Close()
 	}
-	t.log.Warn("file was truncated while stopped; reading it from the start", "file", f.Name(),
+	t.log.Warn("file was "+why+" while stopped; reading it from the start", "file", f.Name(),
 		"saved_offset", saved.Offset, "size", fi.Size())
 	return t.start(f, 0, nil)
 }
