@@ -28,6 +28,9 @@ type generation struct {
 	name     string // the name it was opened by, for logs
 	dev, ino uint64
 	f        *os.File // the tailer's, read by the saver for Position.Before; closed when left
+	// rotatedAtStart holds the rotated files beside the path when a generation was started
+	// at 0 with nothing read: a copy not among them was made of this generation.
+	rotatedAtStart map[[2]uint64]bool
 
 	mu   sync.Mutex // head grows while the saver reads it
 	head []byte     // the file's first bytes as read, up to HeadBytes
@@ -129,6 +132,9 @@ func (t *tailer) start(f *os.File, off int64, head []byte) error {
 	dev, ino := fileKey(fi)
 	t.f = f
 	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, f: f, head: head}
+	if off == 0 && len(head) == 0 {
+		t.gen.rotatedAtStart = t.rotatedFiles()
+	}
 	t.bufOff, t.r, t.w = off, 0, 0
 	t.over = overLine{}
 	t.lastData = time.Now()

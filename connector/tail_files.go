@@ -377,6 +377,9 @@ func (t *tailer) verify() error {
 // checkTruncated detects a truncation (copytruncate, "> file") of the current file: it is
 // shorter than what was read, or its first bytes changed.
 func (t *tailer) checkTruncated(cur fs.FileInfo) (bool, error) {
+	if t.readPos() == 0 && t.gen.rotatedAtStart != nil {
+		return t.copiedUnread(cur)
+	}
 	if cur.Size() >= t.readPos() {
 		same, err := t.headUnchanged()
 		if err != nil || same {
@@ -396,6 +399,62 @@ func (t *tailer) headUnchanged() (bool, error) {
 		return false, err
 	}
 	return bytes.Equal(now, head), nil
+}
+
+// rotatedFiles returns the device and inode of each file beside the path named like a
+// rotation of it.
+func (t *tailer) rotatedFiles() map[[2]uint64]bool {
+	dir, base := filepath.Split(t.cfg.Path)
+	entries, _ := os.ReadDir(filepath.Clean(dir))
+	seen := make(map[[2]uint64]bool)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && isRotationName(base, e.Name()) {
+			dev, ino := fileKey(fi)
+			seen[[2]uint64{dev, ino}] = true
+		}
+	}
+	return seen
+}
+
+// copiedUnread handles a copytruncate of a generation the tailer has read nothing of yet
+// (starved on a loaded machine while the writer filled it and logrotate copied and
+// truncated it): there is no head to compare, so the only sign is a rotated copy that was
+// not there when the generation started and does not start as the file does now. Its lines
+// are this generation's: read it from 0 first.
+func (t *tailer) copiedUnread(cur fs.FileInfo) (bool, error) {
+	if cur.Size() == 0 {
+		return false, nil // nothing written since the start: nothing to lose yet
+	}
+	now, err := readHead(t.f, t.cfg.HeadBytes)
+	if err != nil {
+		return false, err
+	}
+	dir, base := filepath.Split(t.cfg.Path)
+	entries, _ := os.ReadDir(filepath.Clean(dir))
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || !isRotationName(base, e.Name()) {
+			continue
+		}
+		if dev, ino := fileKey(fi); t.gen.rotatedAtStart[[2]uint64{dev, ino}] {
+			continue
+		}
+		cp, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		head, err := readHead(cp, t.cfg.HeadBytes)
+		if err != nil || bytes.HasPrefix(now, head) || bytes.HasPrefix(head, now) {
+			cp.Close() // a copy of what the file still holds: not truncated (yet)
+			continue
+		}
+		t.stats.Truncations.Add(1)
+		t.log.Warn("file was copied and truncated before any of it was read; reading its copy first",
+			"file", t.cfg.Path, "copy", cp.Name())
+		return true, t.start(cp, 0, nil)
+	}
+	t.gen.rotatedAtStart = nil // the file holds data none of its copies do: read it
+	return false, nil
 }
 
 // truncated restarts the current file from 0, after finishing copytruncate's copy when one

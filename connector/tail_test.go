@@ -189,3 +189,28 @@ func TestTailerReadsEveryRotatedFile(t *testing.T) {
 	assert.Equal(t, want, got)
 	assert.Equal(t, int64(2), tl.stats.Rotations.Load())
 }
+
+// A tailer starved while a copytruncate ran (a loaded machine): the generation it had just
+// started, of which it had read no byte, was written, copied and truncated, and the next one
+// written, before it read again. With no head to compare, it used to take the new content for
+// the file it was reading and never read the copy: every line of that generation was lost.
+func TestTailerCopytruncateOfAnUnreadGeneration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, "")
+	tl := newTestTailer(t, path, nil)
+	got, _ := collect(t, tl)
+	require.Empty(t, got)
+
+	appendFile(t, path, numbered("gen1", 0, 30))
+	copyFile(t, path, path+".1")
+	require.NoError(t, os.Truncate(path, 0))
+	appendFile(t, path, numbered("gen2", 0, 40))
+
+	got, _ = collect(t, tl)
+	assert.Equal(t, append(lines("gen1", 0, 30), lines("gen2", 0, 40)...), got)
+
+	// Rotations that were there before the generation started are not taken for its copy.
+	appendFile(t, path, numbered("gen2", 40, 50))
+	got, _ = collect(t, tl)
+	assert.Equal(t, lines("gen2", 40, 50), got)
+}
