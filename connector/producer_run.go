@@ -55,11 +55,7 @@ func (s *Source) newProducerRun(ctx context.Context, cl *kgo.Client, t *tailer, 
 func (r *producerRun) drain(ctx context.Context) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.src.cfg.ShutdownTimeout)
 	defer cancel()
-	err := r.cl.Flush(fctx)
-	if err == nil {
-		err = r.acks.failure() // Flush is done, but a record failed: say why
-	}
-	if err != nil || !r.acks.idle() {
+	if err := r.cl.Flush(fctx); err != nil || !r.acks.idle() {
 		r.src.log.Warn("stopping with lines not acknowledged; they will be read again on restart",
 			"in_flight", r.acks.tail.Load()-r.acks.head.Load(), "err", err)
 	}

@@ -129,6 +129,15 @@ func (t *tailer) start(f *os.File, off int64, head []byte) error {
 	if t.f != nil && t.f != f {
 		t.f.Close()
 	}
+	if off == 0 && head == nil {
+		// The head is read now, not from the first read: a file copied, truncated and
+		// written again between this open and that read (a starved tailer, logrotate's
+		// copytruncate) would pass its new bytes off as this generation's, and the lines
+		// in between would never be looked for in the copy.
+		if head, err = readHead(f, t.cfg.HeadBytes); err != nil {
+			return err
+		}
+	}
 	dev, ino := fileKey(fi)
 	t.f = f
 	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, f: f, head: head}

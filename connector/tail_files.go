@@ -284,6 +284,7 @@ func (t *tailer) rotate() (bool, error) {
 		return false, err
 	}
 	f := t.nextRotated(cur)
+	atPath := f == nil
 	if f == nil {
 		if f, err = openRegular(t.cfg.Path); errors.Is(err, fs.ErrNotExist) {
 			return false, nil
@@ -300,7 +301,31 @@ func (t *tailer) rotate() (bool, error) {
 	t.stats.Rotations.Add(1)
 	t.log.Info("file rotated: read the old file to its end, following the next one",
 		"old", old, "old_offset", at, "next", f.Name())
-	return true, t.start(f, 0, nil)
+	if err := t.start(f, 0, nil); err != nil || !atPath {
+		return true, err
+	}
+	return true, t.missedRotation(cur)
+}
+
+// missedRotation closes rotate's race: a rotation between its look for rotated files and its
+// read of the path's head (a starved tailer) leaves the generation in between only in the
+// rotated file, which that look did not see, and the path's new bytes pass for it. A rotated
+// file is made before the path gets new bytes, so one more look, after the head was read,
+// finds it: a rotated file newer than cur that does not start as the path does now (one that
+// does is a copy of what the path holds). It is read first, the path after it.
+func (t *tailer) missedRotation(cur fs.FileInfo) error {
+	rot := t.nextRotated(cur)
+	if rot == nil {
+		return nil
+	}
+	head, err := readHead(rot, t.cfg.HeadBytes)
+	now := t.gen.head
+	if err != nil || len(head) == 0 || (len(now) > 0 && (bytes.HasPrefix(now, head) || bytes.HasPrefix(head, now))) {
+		rot.Close()
+		return nil
+	}
+	t.log.Info("another rotation came while opening the next file; reading it first", "file", rot.Name())
+	return t.start(rot, 0, nil)
 }
 
 // maxFinished bounds the memory of finished files: rotations read in one burst.
