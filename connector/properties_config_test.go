@@ -112,16 +112,3 @@ func TestSplitUnused(t *testing.T) {
 		{"valeu.converter", "value.converter"}, {"batch.sise", "batch.size"},
 	}, unknown)
 }
-
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"file", "file", 0}, {"fiel", "file", 1}, {"topc", "topic", 1}, {"", "abc", 3},
-		{"bootstrap.server", "bootstrap.servers", 1}, {"kitten", "sitting", 3}, {"ca", "abc", 3}} {
-		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
-			assert.Equal(t, tc.d, editDistance(tc.a, tc.b))
-			assert.Equal(t, tc.d, editDistance(tc.b, tc.a))
-		})
-	}
-}

@@ -3,6 +3,8 @@ package connector
 import (
 	"slices"
 	"strings"
+
+	"github.com/bridge-project/bridge/internal/suggest"
 )
 
 // ignoredConnectKeys are settings of a Connect standalone worker (WorkerConfig,
@@ -73,49 +75,10 @@ func isConnectKey(k string) bool {
 // nearestConnectKey returns the known key closest to k, preferring the keys bridge reads on
 // a tie (a typo of topic= matters more than one of transforms=).
 func nearestConnectKey(k string) string {
-	best, bestD := "", -1
-	consider := func(cand string) {
-		if d := editDistance(k, cand); bestD < 0 || d < bestD {
-			best, bestD = cand, d
-		}
-	}
-	used := make([]string, 0, len(connectKeys))
+	known := make([]string, 0, len(connectKeys)+len(ignoredConnectKeys))
 	for cand := range connectKeys {
-		used = append(used, cand)
+		known = append(known, cand)
 	}
-	slices.Sort(used) // map order must not pick among equals
-	for _, cand := range used {
-		consider(cand)
-	}
-	for _, cand := range ignoredConnectKeys {
-		consider(cand)
-	}
-	return best
-}
-
-// editDistance is the optimal string alignment distance between a and b: insertions,
-// deletions, substitutions and transpositions of adjacent bytes each cost one, so "fiel" is
-// one edit from "file" and "bootstrap.server" one from "bootstrap.servers".
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	slices.Sort(known) // map order must not pick among equals
+	return suggest.Nearest(k, append(known, ignoredConnectKeys...))
 }

@@ -478,8 +478,7 @@ func (t *tailer) copiedUnread(cur fs.FileInfo) (bool, error) {
 			"file", t.cfg.Path, "copy", cp.Name())
 		return true, t.start(cp, 0, nil)
 	}
-	t.gen.rotatedAtStart = nil // the file holds data none of its copies do: read it
-	return false, nil
+	return false, nil // the file holds what none of its copies do: read it
 }
 
 // truncated restarts the current file from 0, after finishing copytruncate's copy when one
