@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -127,10 +126,10 @@ func TestSourceFileReplacedByDirectory(t *testing.T) {
 	eventually(t, 60*time.Second, func() bool { return r.src.Stats().RecordsProduced.Load() >= 100 }, "100 records")
 	require.NoError(t, os.Remove(file))
 	require.NoError(t, os.Mkdir(file, 0o755))
-	// The source takes the directory for the next file of a rotation and stops with the
-	// read error rather than waiting: a clear, non-silent failure.
+	// The source refuses the directory as the next file of a rotation and stops rather than
+	// waiting: a clear, non-silent failure.
 	err := r.wait(t, 30*time.Second)
-	require.ErrorIs(t, err, syscall.EISDIR)
+	require.ErrorIs(t, err, ErrNotRegularFile)
 	assert.Contains(t, err.Error(), "is a directory")
 	assert.Contains(t, err.Error(), file)
 
@@ -138,10 +137,11 @@ func TestSourceFileReplacedByDirectory(t *testing.T) {
 	// of the old file's lines.
 	got := requireJSONValues(t, c.ReadEverything(t, topic, false))
 	assert.Equal(t, lines("line", 0, 100), got)
-	// The position saved names the directory at offset 0 (it was taken for the next file).
+	// The position saved is the old file's end: the directory was never taken for a file
+	// (issue 12: it used to get an offsets entry of its own).
 	pos, ok := loadOffsets(t, cfg)
 	require.True(t, ok)
-	assert.Zero(t, pos.Offset)
+	assert.Equal(t, int64(len(numbered("line", 0, 100))), pos.Offset)
 
 	// Once a file is back, a restart reads it from its start: no line is produced twice.
 	require.NoError(t, os.Remove(file))

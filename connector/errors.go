@@ -18,6 +18,15 @@ var (
 	// (disk full, read-only): the source stops rather than produce lines it cannot
 	// account for.
 	ErrOffsetsUnsaved = errors.New("cannot save offsets")
+	// ErrOffsetsUnwritable: at start, the offsets file's directory cannot take a save (read-only,
+	// no such directory and none can be made, the name is a directory).
+	ErrOffsetsUnwritable = errors.New("offsets cannot be written")
+	// ErrOffsetsLocked: another at-least-once source holds the offsets file; two would each
+	// produce every line.
+	ErrOffsetsLocked = errors.New("in use by another bridge source")
+	// ErrNotRegularFile: the file to follow is a directory, a FIFO or a device, which has no
+	// offsets to resume from.
+	ErrNotRegularFile = errors.New("not a regular file")
 	// ErrOffsetsFormat: the file holds a map, but not of the byte[] entries Connect writes.
 	ErrOffsetsFormat = errors.New("not a connect offsets map")
 	// ErrPositionPastEOF: the file is shorter than the saved position says.
@@ -31,4 +40,7 @@ var (
 	// ErrNotFileSource: the connector properties name a connector.class other than
 	// FileStreamSource, which is all bridge source replaces.
 	ErrNotFileSource = errors.New("bridge source only replaces FileStreamSource")
+	// ErrMissingProperty: the properties files lack a setting bridge will not guess (file,
+	// topic, bootstrap.servers); Connect refuses a connector without its topic too.
+	ErrMissingProperty = errors.New("missing setting")
 )

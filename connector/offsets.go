@@ -25,6 +25,12 @@ type Position struct {
 	File      string `json:"file"`   // the followed path, as configured
 	Offset    int64  `json:"offset"` // bytes, always just after a line terminator (or 0)
 	ID        FileID `json:"id"`
+	// BeforeLen and Before fingerprint the BeforeLen (at most HeadBytes) bytes just before
+	// Offset, as a hex SHA-256. A file rewritten in place while bridge was stopped keeps its
+	// inode, and with a constant header its head too: only these bytes tell it from the file
+	// the offset was saved for. Empty when unknown (older offsets, Connect's).
+	BeforeLen int    `json:"before_len,omitempty"`
+	Before    string `json:"before_sha256,omitempty"`
 	// Instance names the run that saved it (exactly-once only), so a run whose transaction
 	// failed can tell whether another instance took over meanwhile.
 	Instance string `json:"instance,omitempty"`
@@ -69,7 +75,7 @@ func readHead(f *os.File, n int) ([]byte, error) {
 	buf := make([]byte, n)
 	got, err := f.ReadAt(buf, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read head of %s: %w", f.Name(), err)
+		return nil, fmt.Errorf("read head: %w", err)
 	}
 	return buf[:got], nil
 }
@@ -81,6 +87,37 @@ func headMatches(f *os.File, id FileID) (bool, error) {
 		return false, err
 	}
 	return headID(id.Dev, id.Ino, head).Head == id.Head, nil
+}
+
+// beforeOffset fingerprints the up to n bytes of f just before off, for Position.Before; it
+// returns 0, "" when they cannot be read (the file was closed or truncated meanwhile).
+func beforeOffset(f *os.File, off int64, n int) (int, string) {
+	n = int(min(off, int64(n)))
+	if f == nil || n <= 0 {
+		return 0, ""
+	}
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, off-int64(n)); err != nil {
+		return 0, ""
+	}
+	sum := sha256.Sum256(buf)
+	return n, hex.EncodeToString(sum[:])
+}
+
+// beforeMatches reports whether f holds, just before pos.Offset, the bytes pos fingerprints;
+// true when pos has no fingerprint.
+func beforeMatches(f *os.File, pos Position) (bool, error) {
+	if pos.BeforeLen == 0 {
+		return true, nil
+	}
+	buf := make([]byte, pos.BeforeLen)
+	if _, err := f.ReadAt(buf, pos.Offset-int64(pos.BeforeLen)); errors.Is(err, io.EOF) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("read before offset: %w", err)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:]) == pos.Before, nil
 }
 
 // FileStore keeps the position in a small JSON file, replaced atomically: a crash leaves either

@@ -104,7 +104,7 @@ func (a *acks) onPromise(r *kgo.Record, err error) {
 		a.stats.ProduceErrors.Add(1)
 		a.mu.Lock()
 		if a.err == nil {
-			a.err = fmt.Errorf("produce line ending at offset %d: %w", p.end, err)
+			a.err = fmt.Errorf("produce to topic %s: line ending at offset %d: %w", r.Topic, p.end, err)
 			a.errs.Store(true)
 		}
 		a.mu.Unlock()

@@ -244,6 +244,27 @@ func FromProperties(base Config, p map[string]string) (Config, error) {
 	return c, nil
 }
 
+// requiredProperties are the settings a properties-configured source must be given. Connect
+// refuses a connector without its topic; bridge also will not take the file to follow or the
+// brokers from its defaults when a typo (fiel=, bootstrap.server=) hid them.
+var requiredProperties = []string{"bootstrap.servers", "file", "topic"}
+
+// MissingProperties returns ErrMissingProperty naming each of bootstrap.servers, file and
+// topic that p lacks or leaves empty, or nil.
+func MissingProperties(p map[string]string) error {
+	var missing []string
+	for _, key := range requiredProperties {
+		if strings.TrimSpace(p[key]) == "" {
+			missing = append(missing, key)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s (bridge does not fall back to its defaults for these)",
+		ErrMissingProperty, strings.Join(missing, ", "))
+}
+
 // UnusedProperties lists, sorted, the keys of p that FromProperties does not read and
 // used does not claim either.
 func UnusedProperties(p map[string]string, used func(key string) bool) []string {

@@ -88,3 +88,27 @@ func TestUnusedProperties(t *testing.T) {
 	used := func(k string) bool { return k == "producer.ssl.truststore.location" }
 	assert.Equal(t, []string{"alpha", "zeta"}, UnusedProperties(p, used))
 }
+
+// Typos must not fall back to the blog's defaults (issue 12): the settings bridge will not
+// guess are required, and what nobody reads is named with the key that was most likely meant.
+func TestMissingProperties(t *testing.T) {
+	require.NoError(t, MissingProperties(readStockProps(t)))
+	typos := map[string]string{"bootstrap.server": "k:9092", "connector.class": "FileStreamSource",
+		"fiel": "/var/log/en0.log", "topc": "en0", "topic.creation.enable": "true"}
+	err := MissingProperties(typos)
+	require.ErrorIs(t, err, ErrMissingProperty)
+	assert.Contains(t, err.Error(), "bootstrap.servers, file, topic")
+	err = MissingProperties(map[string]string{"bootstrap.servers": "k:1", "file": "f", "topic": " "})
+	require.ErrorIs(t, err, ErrMissingProperty, "an empty topic is no topic")
+	assert.NotContains(t, err.Error(), "file")
+}
+
+func TestSplitUnused(t *testing.T) {
+	ignored, unknown := SplitUnused([]string{"bootstrap.server", "fiel", "listeners", "plugin.path",
+		"producer.acks", "topc", "transforms.x.type", "valeu.converter", "batch.sise"})
+	assert.Equal(t, []string{"listeners", "plugin.path", "producer.acks", "transforms.x.type"}, ignored)
+	assert.Equal(t, []UnknownProperty{
+		{"bootstrap.server", "bootstrap.servers"}, {"fiel", "file"}, {"topc", "topic"},
+		{"valeu.converter", "value.converter"}, {"batch.sise", "batch.size"},
+	}, unknown)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -68,7 +69,8 @@ func ParseOversize(s string) (Oversize, error) {
 	return 0, fmt.Errorf("parse oversize %q: %w", s, ErrUnknownOversize)
 }
 
-// Config configures a Source. Zero durations and sizes take their Default* values.
+// Config configures a Source. Start from DefaultConfig(): New fills in nothing but the
+// transactional ID, and Validate refuses zero sizes and durations.
 type Config struct {
 	Name    string // connector name: part of the offsets key and the transactional ID
 	File    string // the log to follow
@@ -101,78 +103,65 @@ type Config struct {
 	ClientOpts []kgo.Opt // extra franz-go options (logging, TLS, tests)
 }
 
-// withDefaults returns c with zero values replaced by defaults.
-func (c Config) withDefaults() Config {
-	set := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
+// Validate reports every bad value of c, joined, each wrapping ErrInvalidConfig. Nothing is
+// filled in: a Config starts from DefaultConfig().
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...)))
 	}
-	setD := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	set(&c.BatchLines, DefaultBatchLines)
-	set(&c.MaxRecordBytes, DefaultMaxRecordBytes)
-	set(&c.HeadBytes, DefaultHeadBytes)
-	set(&c.MaxBufferedRecords, DefaultMaxBufferedRecords)
-	set(&c.MaxBufferedBytes, DefaultMaxBufferedBytes)
-	setD(&c.FlushInterval, DefaultFlushInterval)
-	setD(&c.PollInterval, DefaultPollInterval)
-	setD(&c.RotateWait, DefaultRotateWait)
-	setD(&c.ShutdownTimeout, DefaultShutdownTimeout)
-	setD(&c.TransactionTimeout, DefaultTransactionTimeout)
 	if c.Name == "" {
-		c.Name = DefaultName
+		bad("no connector name")
 	}
-	if c.OffsetsTopic == "" {
-		c.OffsetsTopic = DefaultOffsetsTopic
+	if c.File == "" {
+		bad("no file to follow")
 	}
-	if c.TransactionalID == "" {
-		c.TransactionalID = transactionalID(c.Name, c.File)
+	if c.Topic == "" {
+		bad("no topic")
 	}
-	if c.Compression == "" {
-		c.Compression = DefaultCompression
+	if len(c.Brokers) == 0 {
+		bad("no brokers")
 	}
-	return c
+	if c.Format < FormatJSONSchema || c.Format > FormatString {
+		bad("format %d", c.Format)
+	}
+	if c.Oversize < OversizeTruncate || c.Oversize > OversizeFail {
+		bad("oversize policy %d", c.Oversize)
+	}
+	c.validateOffsets(bad)
+	c.validateSizes(bad)
+	if !validCompression(c.Compression) {
+		bad("compression %q: want none, gzip, snappy, lz4 or zstd", c.Compression)
+	}
+	return errors.Join(errs...)
 }
 
-// Validate reports the first bad value of c (after defaults).
-func (c Config) Validate() error {
-	c = c.withDefaults()
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
-	}
+func (c Config) validateOffsets(bad func(string, ...any)) {
 	switch {
-	case c.File == "":
-		return bad("no file to follow")
-	case c.Topic == "":
-		return bad("no topic")
-	case len(c.Brokers) == 0:
-		return bad("no brokers")
-	case c.Format < FormatJSONSchema || c.Format > FormatString:
-		return bad("format %d", c.Format)
-	case c.Oversize < OversizeTruncate || c.Oversize > OversizeFail:
-		return bad("oversize policy %d", c.Oversize)
 	case !c.ExactlyOnce && c.OffsetsFile == "":
-		return bad("no offsets file")
-	case c.BatchLines < 1, c.MaxRecordBytes < 64, c.HeadBytes < 1, c.MaxBufferedRecords < 1,
-		c.MaxBufferedBytes < 1:
-		return bad("batch size, record limit, head bytes and buffers must be positive " +
-			"(record limit at least 64)")
-	case c.FlushInterval < 0, c.PollInterval < 0, c.RotateWait < 0, c.ShutdownTimeout < 0:
-		return bad("negative duration")
-	case !validCompression(c.Compression):
-		return bad("compression %q: want none, gzip, snappy, lz4 or zstd", c.Compression)
+		bad("no offsets file")
+	case c.ExactlyOnce && c.OffsetsTopic == "":
+		bad("no offsets topic")
+	case c.ExactlyOnce && c.OffsetsTopic == c.Topic:
+		bad("the offsets topic must not be the data topic")
+	case c.ExactlyOnce && c.TransactionTimeout <= 0:
+		bad("transaction timeout %s: must be positive", c.TransactionTimeout)
 	}
-	if c.MaxBufferedBytes <= c.MaxRecordBytes+recordOverhead {
-		return bad("the buffer (%d bytes) must hold a record of the largest size (%d)", c.MaxBufferedBytes, c.MaxRecordBytes)
+}
+
+func (c Config) validateSizes(bad func(string, ...any)) {
+	if c.BatchLines < 1 || c.MaxRecordBytes < 64 || c.HeadBytes < 1 || c.MaxBufferedRecords < 1 ||
+		c.MaxBufferedBytes < 1 {
+		bad("batch size, record limit, head bytes and buffers must be positive (record limit at least 64)")
+	} else if c.MaxBufferedBytes <= c.MaxRecordBytes+recordOverhead {
+		bad("the buffer (%d bytes) must hold a record of the largest size (%d)", c.MaxBufferedBytes, c.MaxRecordBytes)
 	}
-	if c.ExactlyOnce && c.OffsetsTopic == c.Topic {
-		return bad("the offsets topic must not be the data topic")
+	if c.FlushInterval <= 0 || c.PollInterval <= 0 || c.ShutdownTimeout <= 0 {
+		bad("flush interval, poll interval and shutdown timeout must be positive")
 	}
-	return nil
+	if c.RotateWait < 0 {
+		bad("rotate wait %s: must not be negative", c.RotateWait)
+	}
 }
 
 // TransactionalID is the default transactional ID of the exactly-once source for connector
@@ -217,7 +206,17 @@ func New(cfg Config, log *slog.Logger) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Source{cfg: cfg.withDefaults(), log: log, instance: rand.Text()}
+	// A file that exists must be one with offsets: a FIFO or a directory never works. One
+	// that does not exist yet is waited for.
+	if fi, err := os.Stat(cfg.File); err == nil {
+		if err := checkRegular(cfg.File, fi); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.TransactionalID == "" { // derived, not a default: it names this connector and file
+		cfg.TransactionalID = transactionalID(cfg.Name, cfg.File)
+	}
+	s := &Source{cfg: cfg, log: log, instance: rand.Text()}
 	s.limit.Store(defaultBatchMax)
 	return s, nil
 }
@@ -238,6 +237,11 @@ func (s *Source) Run(ctx context.Context) error {
 }
 
 func (s *Source) runAtLeastOnce(ctx context.Context) error {
+	lock, err := lockOffsets(s.cfg.OffsetsFile, s.log)
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	store := &FileStore{Path: s.cfg.OffsetsFile}
 	saved, err := s.loadPosition(ctx, store)
 	if err != nil {
@@ -340,7 +344,9 @@ func (s *Source) tailConfig() tailConfig {
 
 // position is the Position of a watermark.
 func (s *Source) position(m mark) Position {
-	return Position{Connector: s.cfg.Name, File: s.cfg.File, Offset: m.off, ID: m.gen.id()}
+	pos := Position{Connector: s.cfg.Name, File: s.cfg.File, Offset: m.off, ID: m.gen.id()}
+	pos.BeforeLen, pos.Before = beforeOffset(m.gen.f, m.off, s.cfg.HeadBytes)
+	return pos
 }
 
 // loadPosition returns where to resume: the saved position, else Connect's (migration), else

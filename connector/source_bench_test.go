@@ -40,7 +40,8 @@ func BenchmarkSource(b *testing.B) {
 	file := writeBenchLog(b, dir, sourceBenchLines)
 	for b.Loop() {
 		topic := c.Topic(b, 3)
-		cfg := Config{File: file, Topic: topic, Brokers: c.Brokers, OffsetsFile: filepath.Join(b.TempDir(), "o.json")}
+		cfg := DefaultConfig()
+		cfg.File, cfg.Topic, cfg.Brokers, cfg.OffsetsFile = file, topic, c.Brokers, filepath.Join(b.TempDir(), "o.json")
 		src, err := New(cfg, discardLogger())
 		require.NoError(b, err)
 		ctx, cancel := contextWithCancel()

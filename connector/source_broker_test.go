@@ -62,11 +62,10 @@ func TestSourceBrokerDownAtStart(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "en0.log")
 	appendFile(t, file, numbered("line", 0, 2000))
-	cfg := Config{
-		File: file, Topic: topic, Brokers: []string{fmt.Sprintf("127.0.0.1:%d", port)},
-		OffsetsFile: filepath.Join(dir, "offsets.json"), FlushInterval: 100 * time.Millisecond,
-		PollInterval: 20 * time.Millisecond, BatchLines: 50, MaxBufferedRecords: 100,
-	}
+	cfg := DefaultConfig()
+	cfg.File, cfg.Topic, cfg.Brokers = file, topic, []string{fmt.Sprintf("127.0.0.1:%d", port)}
+	cfg.OffsetsFile, cfg.FlushInterval = filepath.Join(dir, "offsets.json"), 100*time.Millisecond
+	cfg.PollInterval, cfg.BatchLines, cfg.MaxBufferedRecords = 20*time.Millisecond, 50, 100
 	r := startSource(t, cfg)
 	time.Sleep(time.Second)
 	assert.Zero(t, r.src.Stats().RecordsProduced.Load())

@@ -57,16 +57,14 @@ func (r *running) wait(t *testing.T, timeout time.Duration) error {
 
 // testConfig is a Config for file and topic on cluster c, with test-friendly timings.
 func testConfig(c *kafkatest.Cluster, dir, file, topic string) Config {
-	return Config{
-		File:            file,
-		Topic:           topic,
-		Brokers:         c.Brokers,
-		OffsetsFile:     filepath.Join(dir, "offsets.json"),
-		FlushInterval:   100 * time.Millisecond,
-		PollInterval:    20 * time.Millisecond,
-		RotateWait:      300 * time.Millisecond,
-		ShutdownTimeout: 10 * time.Second,
-	}
+	cfg := DefaultConfig()
+	cfg.File, cfg.Topic, cfg.Brokers = file, topic, c.Brokers
+	cfg.OffsetsFile = filepath.Join(dir, "offsets.json")
+	cfg.FlushInterval = 100 * time.Millisecond
+	cfg.PollInterval = 20 * time.Millisecond
+	cfg.RotateWait = 300 * time.Millisecond
+	cfg.ShutdownTimeout = 10 * time.Second
+	return cfg
 }
 
 // startSource runs a Source for cfg until the test stops it (or ends).

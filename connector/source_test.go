@@ -200,7 +200,8 @@ func TestSourceFormats(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	ok := Config{File: "f", Topic: "t", Brokers: []string{"b:9092"}, OffsetsFile: "o"}
+	ok := DefaultConfig()
+	ok.File, ok.Topic, ok.Brokers, ok.OffsetsFile = "f", "t", []string{"b:9092"}, "o"
 	require.NoError(t, ok.Validate())
 	tests := []struct {
 		name string
@@ -227,6 +228,18 @@ func TestConfigValidate(t *testing.T) {
 	eos := ok
 	eos.ExactlyOnce, eos.OffsetsFile = true, ""
 	assert.NoError(t, eos.Validate(), "exactly-once keeps offsets in a topic")
+
+	// Nothing is filled in any more: a zero value is refused, and every bad value is named.
+	err := Config{File: "f", Topic: "t", Brokers: []string{"b:9092"}, OffsetsFile: "o"}.Validate()
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	for _, says := range []string{"no connector name", "batch size", "flush interval", "compression"} {
+		assert.Contains(t, err.Error(), says)
+	}
+	two := ok
+	two.Topic, two.Compression = "", "brotli"
+	err = two.Validate()
+	assert.Contains(t, err.Error(), "no topic")
+	assert.Contains(t, err.Error(), `compression "brotli"`)
 }
 
 func TestParseOversize(t *testing.T) {

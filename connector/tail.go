@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -28,6 +27,10 @@ type tailConfig struct {
 type generation struct {
 	name     string // the name it was opened by, for logs
 	dev, ino uint64
+	f        *os.File // the tailer's, read by the saver for Position.Before; closed when left
+	// rotatedAtStart holds the rotated files beside the path when a generation was started
+	// at 0 with nothing read: a copy not among them was made of this generation.
+	rotatedAtStart map[[2]uint64]bool
 
 	mu   sync.Mutex // head grows while the saver reads it
 	head []byte     // the file's first bytes as read, up to HeadBytes
@@ -118,17 +121,29 @@ func (t *tailer) close() {
 func (t *tailer) start(f *os.File, off int64, head []byte) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat %s: %w", f.Name(), err)
+		return err
 	}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		return fmt.Errorf("seek %s: %w", f.Name(), err)
+		return err
 	}
 	if t.f != nil && t.f != f {
 		t.f.Close()
 	}
+	if off == 0 && head == nil {
+		// The head is read now, not from the first read: a file copied, truncated and
+		// written again between this open and that read (a starved tailer, logrotate's
+		// copytruncate) would pass its new bytes off as this generation's, and the lines
+		// in between would never be looked for in the copy.
+		if head, err = readHead(f, t.cfg.HeadBytes); err != nil {
+			return err
+		}
+	}
 	dev, ino := fileKey(fi)
 	t.f = f
-	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, head: head}
+	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, f: f, head: head}
+	if off == 0 && len(head) == 0 {
+		t.gen.rotatedAtStart = t.rotatedFiles()
+	}
 	t.bufOff, t.r, t.w = off, 0, 0
 	t.over = overLine{}
 	t.lastData = time.Now()
@@ -277,7 +292,7 @@ func (t *tailer) fill() (int, error) {
 		t.lastData = time.Now()
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, fmt.Errorf("read %s: %w", t.f.Name(), err)
+		return n, err
 	}
 	return n, nil
 }

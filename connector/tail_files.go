@@ -20,9 +20,9 @@ func (t *tailer) open(ctx context.Context, saved *Position) error {
 	if saved == nil {
 		return t.openPath(ctx)
 	}
-	f, err := os.Open(t.cfg.Path)
+	f, err := openRegular(t.cfg.Path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("open %s: %w", t.cfg.Path, err)
+		return err
 	}
 	if f != nil {
 		same, err := isFile(f, saved.ID)
@@ -57,19 +57,33 @@ func (t *tailer) resumeIn(f *os.File, saved Position) error {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("stat %s: %w", f.Name(), err)
+		return err
 	}
+	why := "truncated"
 	if fi.Size() >= saved.Offset {
-		return t.startAt(f, saved.Offset)
+		same, err := beforeMatches(f, saved)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		if same {
+			return t.startAt(f, saved.Offset)
+		}
+		// Same inode, same head, long enough, other bytes before the offset: rewritten in
+		// place behind a constant header. Its lines before the offset are new ones.
+		why = "rewritten"
 	}
 	t.stats.Truncations.Add(1)
 	if cp := t.findRotated(saved.ID, saved.Offset, fi); cp != nil {
-		f.Close()
-		t.log.Info("file was truncated while stopped; finishing its copy first", "copy", cp.Name(),
-			"offset", saved.Offset)
-		return t.startAt(cp, saved.Offset)
+		if same, err := beforeMatches(cp, saved); err == nil && same {
+			f.Close()
+			t.log.Info("file was "+why+" while stopped; finishing its copy first", "copy", cp.Name(),
+				"offset", saved.Offset)
+			return t.startAt(cp, saved.Offset)
+		}
+		cp.Close()
 	}
-	t.log.Warn("file was truncated while stopped; reading it from the start", "file", f.Name(),
+	t.log.Warn("file was "+why+" while stopped; reading it from the start", "file", f.Name(),
 		"saved_offset", saved.Offset, "size", fi.Size())
 	return t.start(f, 0, nil)
 }
@@ -88,12 +102,12 @@ func (t *tailer) startAt(f *os.File, off int64) error {
 func (t *tailer) openPath(ctx context.Context) error {
 	said := false
 	for {
-		f, err := os.Open(t.cfg.Path)
+		f, err := openRegular(t.cfg.Path)
 		if err == nil {
 			return t.start(f, 0, nil)
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("open %s: %w", t.cfg.Path, err)
+			return err
 		}
 		if !said {
 			t.log.Info("waiting for the file to appear", "file", t.cfg.Path)
@@ -112,11 +126,33 @@ func (t *tailer) openPath(ctx context.Context) error {
 	}
 }
 
+// openRegular opens the file at path, refusing one that is not a regular file: opening a FIFO
+// would block until a writer came (and its bytes cannot be read again from an offset), and a
+// directory has no lines.
+func openRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(path, fi); err != nil {
+		return nil, err
+	}
+	return os.Open(path)
+}
+
+// checkRegular returns ErrNotRegularFile, saying what it is, unless fi is a regular file.
+func checkRegular(path string, fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("file %s is %s: %w", path, fileKind(fi.Mode()), ErrNotRegularFile)
+}
+
 // isFile reports whether f is the file id names: same inode and same first bytes.
 func isFile(f *os.File, id FileID) (bool, error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("stat %s: %w", f.Name(), err)
+		return false, err
 	}
 	if dev, ino := fileKey(fi); dev != id.Dev || ino != id.Ino {
 		return false, nil
@@ -202,7 +238,7 @@ func openIfHead(name string, id FileID) *os.File {
 func (t *tailer) checkFiles() (bool, error) {
 	cur, err := t.f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("stat %s: %w", t.f.Name(), err)
+		return false, err
 	}
 	at, err := os.Stat(t.cfg.Path)
 	switch {
@@ -216,7 +252,7 @@ func (t *tailer) checkFiles() (bool, error) {
 		}
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("stat %s: %w", t.cfg.Path, err)
+		return false, err
 	}
 	// The path names another file: ours was rotated. While the new file is empty the writer
 	// may still be writing the old one (tshark >> file keeps its descriptor), so stay until
@@ -245,14 +281,15 @@ func (t *tailer) hasLine() bool {
 func (t *tailer) rotate() (bool, error) {
 	cur, err := t.f.Stat()
 	if err != nil {
-		return false, fmt.Errorf("stat %s: %w", t.f.Name(), err)
+		return false, err
 	}
 	f := t.nextRotated(cur)
+	atPath := f == nil
 	if f == nil {
-		if f, err = os.Open(t.cfg.Path); errors.Is(err, fs.ErrNotExist) {
+		if f, err = openRegular(t.cfg.Path); errors.Is(err, fs.ErrNotExist) {
 			return false, nil
 		} else if err != nil {
-			return false, fmt.Errorf("open %s: %w", t.cfg.Path, err)
+			return false, err
 		}
 	}
 	old, at := t.gen.name, t.pos()
@@ -264,7 +301,31 @@ func (t *tailer) rotate() (bool, error) {
 	t.stats.Rotations.Add(1)
 	t.log.Info("file rotated: read the old file to its end, following the next one",
 		"old", old, "old_offset", at, "next", f.Name())
-	return true, t.start(f, 0, nil)
+	if err := t.start(f, 0, nil); err != nil || !atPath {
+		return true, err
+	}
+	return true, t.missedRotation(cur)
+}
+
+// missedRotation closes rotate's race: a rotation between its look for rotated files and its
+// read of the path's head (a starved tailer) leaves the generation in between only in the
+// rotated file, which that look did not see, and the path's new bytes pass for it. A rotated
+// file is made before the path gets new bytes, so one more look, after the head was read,
+// finds it: a rotated file newer than cur that does not start as the path does now (one that
+// does is a copy of what the path holds). It is read first, the path after it.
+func (t *tailer) missedRotation(cur fs.FileInfo) error {
+	rot := t.nextRotated(cur)
+	if rot == nil {
+		return nil
+	}
+	head, err := readHead(rot, t.cfg.HeadBytes)
+	now := t.gen.head
+	if err != nil || len(head) == 0 || (len(now) > 0 && (bytes.HasPrefix(now, head) || bytes.HasPrefix(head, now))) {
+		rot.Close()
+		return nil
+	}
+	t.log.Info("another rotation came while opening the next file; reading it first", "file", rot.Name())
+	return t.start(rot, 0, nil)
 }
 
 // maxFinished bounds the memory of finished files: rotations read in one burst.
@@ -332,7 +393,7 @@ func (t *tailer) wasFinished(name string, fi fs.FileInfo) bool {
 func (t *tailer) verify() error {
 	cur, err := t.f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat %s: %w", t.f.Name(), err)
+		return err
 	}
 	_, err = t.checkTruncated(cur)
 	return err
@@ -341,6 +402,9 @@ func (t *tailer) verify() error {
 // checkTruncated detects a truncation (copytruncate, "> file") of the current file: it is
 // shorter than what was read, or its first bytes changed.
 func (t *tailer) checkTruncated(cur fs.FileInfo) (bool, error) {
+	if t.readPos() == 0 && t.gen.rotatedAtStart != nil {
+		return t.copiedUnread(cur)
+	}
 	if cur.Size() >= t.readPos() {
 		same, err := t.headUnchanged()
 		if err != nil || same {
@@ -360,6 +424,61 @@ func (t *tailer) headUnchanged() (bool, error) {
 		return false, err
 	}
 	return bytes.Equal(now, head), nil
+}
+
+// rotatedFiles returns the device and inode of each file beside the path named like a
+// rotation of it.
+func (t *tailer) rotatedFiles() map[[2]uint64]bool {
+	dir, base := filepath.Split(t.cfg.Path)
+	entries, _ := os.ReadDir(filepath.Clean(dir))
+	seen := make(map[[2]uint64]bool)
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && isRotationName(base, e.Name()) {
+			dev, ino := fileKey(fi)
+			seen[[2]uint64{dev, ino}] = true
+		}
+	}
+	return seen
+}
+
+// copiedUnread handles a copytruncate of a generation the tailer has read nothing of yet
+// (starved on a loaded machine while the writer filled it and logrotate copied and
+// truncated it): there is no head to compare, so the only sign is a rotated copy that was
+// not there when the generation started and does not start as the file does now. Its lines
+// are this generation's: read it from 0 first.
+func (t *tailer) copiedUnread(cur fs.FileInfo) (bool, error) {
+	if cur.Size() == 0 {
+		return false, nil // nothing written since the start: nothing to lose yet
+	}
+	now, err := readHead(t.f, t.cfg.HeadBytes)
+	if err != nil {
+		return false, err
+	}
+	dir, base := filepath.Split(t.cfg.Path)
+	entries, _ := os.ReadDir(filepath.Clean(dir))
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || !isRotationName(base, e.Name()) {
+			continue
+		}
+		if dev, ino := fileKey(fi); t.gen.rotatedAtStart[[2]uint64{dev, ino}] {
+			continue
+		}
+		cp, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		head, err := readHead(cp, t.cfg.HeadBytes)
+		if err != nil || bytes.HasPrefix(now, head) || bytes.HasPrefix(head, now) {
+			cp.Close() // a copy of what the file still holds: not truncated (yet)
+			continue
+		}
+		t.stats.Truncations.Add(1)
+		t.log.Warn("file was copied and truncated before any of it was read; reading its copy first",
+			"file", t.cfg.Path, "copy", cp.Name())
+		return true, t.start(cp, 0, nil)
+	}
+	return false, nil // the file holds what none of its copies do: read it
 }
 
 // truncated restarts the current file from 0, after finishing copytruncate's copy when one

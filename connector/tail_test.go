@@ -189,3 +189,73 @@ func TestTailerReadsEveryRotatedFile(t *testing.T) {
 	assert.Equal(t, want, got)
 	assert.Equal(t, int64(2), tl.stats.Rotations.Load())
 }
+
+// A tailer starved while a copytruncate ran (a loaded machine): the generation it had just
+// started, of which it had read no byte, was written, copied and truncated, and the next one
+// written, before it read again. With no head to compare, it used to take the new content for
+// the file it was reading and never read the copy: every line of that generation was lost.
+func TestTailerCopytruncateOfAnUnreadGeneration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, "")
+	tl := newTestTailer(t, path, nil)
+	got, _ := collect(t, tl)
+	require.Empty(t, got)
+
+	appendFile(t, path, numbered("gen1", 0, 30))
+	copyFile(t, path, path+".1")
+	require.NoError(t, os.Truncate(path, 0))
+	appendFile(t, path, numbered("gen2", 0, 40))
+
+	got, _ = collect(t, tl)
+	assert.Equal(t, append(lines("gen1", 0, 30), lines("gen2", 0, 40)...), got)
+
+	// Rotations that were there before the generation started are not taken for its copy.
+	appendFile(t, path, numbered("gen2", 40, 50))
+	got, _ = collect(t, tl)
+	assert.Equal(t, lines("gen2", 40, 50), got)
+}
+
+// The same race one step later: the tailer opened a generation and, starved, read its first
+// bytes only after logrotate had copied and truncated it and the writer had filled it again.
+// Those first bytes used to become the generation's head, so the new content passed for the
+// file that was opened, and the copied lines were never read.
+func TestTailerCopytruncateBetweenOpenAndFirstRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, numbered("gen1", 0, 30))
+	tl := newTestTailer(t, path, nil) // opened, nothing read yet
+
+	copyFile(t, path, path+".1")
+	require.NoError(t, os.Truncate(path, 0))
+	appendFile(t, path, numbered("gen2", 0, 40))
+
+	got, _ := collect(t, tl)
+	assert.Equal(t, append(lines("gen1", 0, 30), lines("gen2", 0, 40)...), got)
+}
+
+// rotate's race: the tailer had finished a rotated file (.1), found no newer one, and opened
+// the path; before it read the path's head, logrotate copied it to .2 and truncated it, and
+// the writer wrote again. The second look finds .2 and reads it before the path.
+func TestTailerRotationBetweenLookAndOpen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "en0.log")
+	appendFile(t, path+".1", numbered("gen1", 0, 10))
+	cur, err := os.Stat(path + ".1")
+	require.NoError(t, err)
+	time.Sleep(20 * time.Millisecond) // .2 is newer than .1 by its modification time
+	appendFile(t, path+".2", numbered("gen2", 0, 20))
+	appendFile(t, path, numbered("gen3", 0, 30))
+
+	tl := newTestTailer(t, path, nil) // the path, opened after the first look
+	require.NoError(t, tl.missedRotation(cur))
+	assert.Equal(t, path+".2", tl.gen.name)
+	got, _ := collect(t, tl)
+	assert.Equal(t, append(lines("gen2", 0, 20), lines("gen3", 0, 30)...), got)
+
+	// A rotated file that is a copy of what the path holds (not truncated yet) is no miss.
+	cur2, err := os.Stat(path + ".2")
+	require.NoError(t, err)
+	tl2 := newTestTailer(t, path, nil)
+	copyFile(t, path, path+".3")
+	require.NoError(t, tl2.missedRotation(cur2))
+	assert.Equal(t, path, tl2.gen.name, "the .3 copy starts as the path does")
+}

@@ -127,10 +127,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err := os.WriteFile(logPath, nil, 0o644); err != nil {
 		return fmt.Errorf("demo log: %w", err)
 	}
-	src, err := connector.New(connector.Config{
-		File: logPath, Topic: cfg.Topic, Brokers: []string{broker.Addr()},
-		Format: connector.FormatJSONSchema, OffsetsFile: filepath.Join(dir, "offsets.json"),
-	}, log)
+	ccfg := connector.DefaultConfig()
+	ccfg.File, ccfg.Topic, ccfg.Brokers = logPath, cfg.Topic, []string{broker.Addr()}
+	ccfg.OffsetsFile = filepath.Join(dir, "offsets.json")
+	src, err := connector.New(ccfg, log)
 	if err != nil {
 		return err
 	}

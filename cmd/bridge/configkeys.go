@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/bridge-project/bridge/internal/suggest"
 )
 
 // checkConfigKeys fails on the first key of the config file (in sorted order) that names
@@ -58,34 +60,5 @@ func commandFlags(cmd *cobra.Command) []string {
 // nearest returns the flag closest to key in edit distance, reading the environment's
 // underscores as the flags' dashes; ties go to the first in names.
 func nearest(key string, names []string) string {
-	key = strings.ReplaceAll(key, "_", "-")
-	best, bestDist := "", -1
-	for _, name := range names {
-		if d := editDistance(key, name); bestDist < 0 || d < bestDist {
-			best, bestDist = name, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes (flag names are
-// ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Nearest(strings.ReplaceAll(key, "_", "-"), names)
 }

@@ -262,8 +262,15 @@ func connectConfig(base connector.Config, worker, conn string, log *slog.Logger)
 	if err != nil {
 		return cfg, err
 	}
-	if unused := connector.UnusedProperties(props, isSecurityProp); len(unused) > 0 {
-		log.Info("ignoring Connect settings bridge has no use for", "keys", strings.Join(unused, ","))
+	ignored, unknown := connector.SplitUnused(connector.UnusedProperties(props, isSecurityProp))
+	if len(ignored) > 0 {
+		log.Info("ignoring Connect settings bridge has no use for", "keys", strings.Join(ignored, ","))
+	}
+	for _, u := range unknown {
+		log.Warn("unknown setting in the properties files; a typo?", "key", u.Key, "nearest", u.Nearest)
+	}
+	if err := connector.MissingProperties(props); err != nil {
+		return cfg, fmt.Errorf("%s, %s: %w", worker, conn, err)
 	}
 	if tm := props["tasks.max"]; tm != "" && tm != "1" {
 		log.Info("tasks.max ignored: FileStreamSource runs one task per file anyway", "tasks.max", tm)
