@@ -31,6 +31,12 @@ const (
 	// than a partition leader's failover (KRaft's broker session timeout is 9 s), during
 	// which a partition gets no record and its producers' records wait.
 	DefaultIdleAfter = 10 * time.Second
+	// MaxWindowSlides caps --window ÷ --slide. With --top every pane (a slide of counts)
+	// is sent to, and merged into, each window it belongs to, so a batch costs and a merger
+	// holds up to this many summaries of --top-capacity keys: 120 keeps a flood's worst
+	// case near a hundred MB. A longer window wants a longer slide (24h by 12m, 1h by 30s).
+	// A window of 8760h by 2s would ask for 15,768,000 of them.
+	MaxWindowSlides = 120
 	// MinSessionTimeout and MaxSessionTimeout are the broker's default bounds
 	// (group.min.session.timeout.ms, group.max.session.timeout.ms): a join outside them
 	// fails with INVALID_SESSION_TIMEOUT, and the client would retry it forever.
@@ -195,6 +201,10 @@ func (c Config) checkWindow(bad func(string, ...any)) {
 	}
 	if slide > win {
 		bad("slide %v is longer than the window %v", slide, win)
+	}
+	if slide > 0 && win/slide > MaxWindowSlides {
+		bad("window %v is %d slides of %v: at most %d (every slide's counts go to each window it is in); take a longer --slide",
+			win, win/slide, slide, MaxWindowSlides)
 	}
 }
 

@@ -32,6 +32,12 @@ func TestConfigValidate(t *testing.T) {
 		{"window not a multiple", func(c *Config) { c.Top, c.Window = 5, 3*time.Second }, false},
 		{"slide not a multiple", func(c *Config) { c.Top, c.Window, c.Slide = 5, time.Minute, 3*time.Second }, false},
 		{"slide over window", func(c *Config) { c.Top, c.Window, c.Slide = 5, 4*time.Second, 6*time.Second }, false},
+		// Issue 12: --window 8760h held 928 MB three seconds after start; 2562047h ran out of memory.
+		{"a year of 2 s slides", func(c *Config) { c.Top, c.Window = 3, 8760 * time.Hour }, false},
+		{"the longest duration", func(c *Config) { c.Top, c.Window = 3, 2562047 * time.Hour }, false},
+		{"a day by 12 minutes", func(c *Config) { c.Top, c.Window, c.Slide = 3, 24*time.Hour, 12*time.Minute }, true},
+		{"120 slides", func(c *Config) { c.Top, c.Window = 3, 240 * time.Second }, true},
+		{"121 slides", func(c *Config) { c.Top, c.Window = 3, 242 * time.Second }, false},
 		{"slide alone defaults window to one interval", func(c *Config) { c.Top, c.Slide = 5, 4*time.Second }, false},
 		{"zero max value", func(c *Config) { c.MaxValueBytes = 0 }, false},
 		{"empty topic name", func(c *Config) { c.Topics = []string{"demo2", ""} }, false},

@@ -111,7 +111,7 @@ Python (fields 2 and 4 of payload.split(), ('None', 'None') when missing).`,
 	f.String("parser", string(stream.DefaultParseMode), "line parser: tshark or seed")
 	f.StringArray("sink", []string{"stdout"}, "output, repeatable: stdout, jsonl:PATH (- for stdout) or kafka:TOPIC")
 	f.Int("top", 0, "print the N top talkers per window instead of the tuples: the group's answer over all its members")
-	f.Duration("window", 0, "with --top: count over this sliding window, a multiple of --interval (default: one interval)")
+	f.Duration("window", 0, "with --top: count over this sliding window, a multiple of --interval and at most 120 slides (default: one interval)")
 	f.Duration("slide", 0, "with --window: output every this long, a multiple of --interval (default: --interval)")
 	addTalkerFlags(f, talkers.Pair.String(), "with --top: what to count under")
 	f.String("time", string(stream.DefaultTime), "with --top: what puts a record in a window: processing (the batch that reads it) or record (its Kafka timestamp)")
