@@ -32,7 +32,7 @@ const (
 var ErrNoTshark = errors.New("tshark not found on PATH: install it (Debian/Ubuntu: apt-get install tshark; " +
 	"macOS: brew install wireshark) or run the demo without --live")
 
-// Config sets up the demo. The zero value of each field takes its default.
+// Config sets up the demo; start from DefaultConfig.
 type Config struct {
 	// Listen is where the embedded broker listens; port 0 picks a free one.
 	Listen string
@@ -57,41 +57,38 @@ type Config struct {
 	View *web.Server
 }
 
-// Validate reports the first bad field.
-func (c Config) Validate() error {
-	switch {
-	case c.Live && c.Iface == "":
-		return errors.New("--live needs an interface: -i IFACE")
-	case !c.Live && c.Iface != "":
-		return errors.New("-i/--interface is for a live capture: add --live (bridge demo --live -i IFACE)")
-	case !c.Live && c.CaptureFilter != "":
-		return errors.New("-f/--capture-filter is for a live capture: add --live")
-	case c.Interval < 0, c.Num < 0, c.Top < 0, c.Speed < 0:
-		return errors.New("interval, num, top and speed must not be negative")
+// DefaultConfig returns the demo's defaults: the bundled capture replayed at its pace on an
+// embedded broker, Spark's 2 s batches.
+func DefaultConfig() Config {
+	return Config{
+		Listen: DefaultListen, Topic: DefaultTopic, Interval: stream.DefaultInterval,
+		Num: DefaultNum, Speed: DefaultSpeed, Tshark: "tshark",
 	}
-	return nil
 }
 
-func (c Config) withDefaults() Config {
-	if c.Listen == "" {
-		c.Listen = DefaultListen
+// Validate reports every bad field at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(msg string) { errs = append(errs, errors.New(msg)) }
+	switch {
+	case c.Live && c.Iface == "":
+		bad("--live needs an interface: -i IFACE")
+	case !c.Live && c.Iface != "":
+		bad("-i/--interface is for a live capture: add --live (bridge demo --live -i IFACE)")
 	}
-	if c.Topic == "" {
-		c.Topic = DefaultTopic
+	if !c.Live && c.CaptureFilter != "" {
+		bad("-f/--capture-filter is for a live capture: add --live")
 	}
-	if c.Interval == 0 {
-		c.Interval = stream.DefaultInterval
+	if c.Listen == "" || c.Topic == "" || c.Tshark == "" {
+		bad("listen address, topic and tshark must not be empty")
 	}
-	if c.Num == 0 {
-		c.Num = DefaultNum
+	if c.Interval <= 0 || c.Speed <= 0 {
+		bad("interval and speed must be positive")
 	}
-	if c.Speed == 0 {
-		c.Speed = DefaultSpeed
+	if c.Num < 0 || c.Top < 0 {
+		bad("num and top must not be negative")
 	}
-	if c.Tshark == "" {
-		c.Tshark = "tshark"
-	}
-	return c
+	return errors.Join(errs...)
 }
 
 // Run starts the embedded broker, the writer of the log (replay or live tshark), the
@@ -100,7 +97,6 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	cfg = cfg.withDefaults()
 	tshark := ""
 	if cfg.Live {
 		path, err := findTshark(cfg.Tshark)

@@ -71,8 +71,10 @@ func TestLiveCaptureLeavesOutTheBrokerPort(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			listen, port := freeAddr(t)
-			stop := startDemo(t, Config{Live: true, Iface: "eth9", CaptureFilter: tt.filter, Listen: listen,
-				Dir: filepath.Join(dir, "demo"), Tshark: standIn(t, dir)}, io.Discard)
+			stop := startDemo(t, demoConfig(func(c *Config) {
+				c.Live, c.Iface, c.CaptureFilter, c.Listen = true, "eth9", tt.filter, listen
+				c.Dir, c.Tshark = filepath.Join(dir, "demo"), standIn(t, dir)
+			}), io.Discard)
 			var args []byte
 			require.Eventually(t, func() bool {
 				var err error
@@ -88,15 +90,15 @@ func TestLiveCaptureLeavesOutTheBrokerPort(t *testing.T) {
 
 func TestTsharkPathThatDoesNotExist(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no", "tshark")
-	err := Run(context.Background(), Config{Live: true, Iface: "lo", Tshark: path}, io.Discard, quiet())
+	err := Run(context.Background(), demoConfig(func(c *Config) { c.Live, c.Iface, c.Tshark = true, "lo", path }), io.Discard, quiet())
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, ErrNoTshark, "a path is not looked up on PATH")
 	assert.Equal(t, "--tshark "+path+": the path does not exist", err.Error())
 }
 
 func TestInterfaceWithoutLive(t *testing.T) {
-	assert.ErrorContains(t, Config{Iface: "lo"}.Validate(), "add --live")
-	assert.ErrorContains(t, Config{CaptureFilter: "tcp"}.Validate(), "add --live")
+	assert.ErrorContains(t, demoConfig(func(c *Config) { c.Iface = "lo" }).Validate(), "add --live")
+	assert.ErrorContains(t, demoConfig(func(c *Config) { c.CaptureFilter = "tcp" }).Validate(), "add --live")
 }
 
 // canCapture reports whether tshark can capture on loopback here (root or capture rights).
@@ -122,8 +124,9 @@ func TestLiveCaptureOnLoopbackWithRealTshark(t *testing.T) {
 	listen, brokerPort := freeAddr(t)
 	dir := t.TempDir()
 	var out syncBuffer
-	stop := startDemo(t, Config{Live: true, Iface: "lo", Listen: listen, Dir: dir, Tshark: tshark,
-		Interval: 300 * time.Millisecond}, &out)
+	stop := startDemo(t, demoConfig(func(c *Config) {
+		c.Live, c.Iface, c.Listen, c.Dir, c.Tshark, c.Interval = true, "lo", listen, dir, tshark, 300*time.Millisecond
+	}), &out)
 	logFile := filepath.Join(dir, "en0.log")
 	require.Eventually(t, func() bool {
 		if resp, err := http.Get(srv.URL); err == nil {

@@ -28,18 +28,17 @@ capture filter of yours. Ctrl-C stops it.`,
 			if err != nil {
 				return err
 			}
-			cfg := demo.Config{
-				Listen:        s.String("listen"),
-				Dir:           s.String("dir"),
-				Topic:         s.NonEmpty("topic"),
-				Interval:      s.PositiveDuration("interval"),
-				Num:           s.Int("num"),
-				Top:           s.Int("top"),
-				Live:          s.Bool("live"),
-				Iface:         s.String("interface"),
-				Tshark:        s.String("tshark"),
-				CaptureFilter: s.String("capture-filter"),
-			}
+			cfg := demo.DefaultConfig()
+			cfg.Listen = s.String("listen")
+			cfg.Dir = s.String("dir")
+			cfg.Topic = s.NonEmpty("topic")
+			cfg.Interval = s.PositiveDuration("interval")
+			cfg.Num = s.Int("num")
+			cfg.Top = s.Int("top")
+			cfg.Live = s.Bool("live")
+			cfg.Iface = s.String("interface")
+			cfg.Tshark = s.String("tshark")
+			cfg.CaptureFilter = s.String("capture-filter")
 			speed := s.String("speed")
 			ui, err := readUIOpts(s, true)
 			if err != nil {
