@@ -19,6 +19,11 @@ import (
 // err=<nil>.
 func TestSourceStopNamesWhyLinesWereNotAcknowledged(t *testing.T) {
 	c := kafkatest.New(t)
+	if c.Real {
+		// The project's broker (and most) auto-creates topics: the source's next produce
+		// can bring the deleted topic back, and the lines are then acknowledged after all.
+		t.Skip("needs a broker that does not auto-create the deleted topic: runs on the in-process one")
+	}
 	topic := c.Topic(t, 1)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "en0.log")
