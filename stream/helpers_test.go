@@ -174,5 +174,5 @@ func kadmClient(t *testing.T, c *kafkatest.Cluster) *kadm.Client {
 // newTopic creates a topic and waits until every partition has a leader.
 func newTopic(t *testing.T, c *kafkatest.Cluster, partitions int32) string {
 	t.Helper()
-	return c.ReadyTopic(t, partitions)
+	return c.Topic(t, partitions)
 }

@@ -65,8 +65,11 @@ func (c *Cluster) Client(t testing.TB, opts ...kgo.Opt) *kgo.Client {
 	return cl
 }
 
-// Topic creates a topic with a name unique to this test run and returns its name. The
-// topic is deleted when the test ends.
+// Topic creates a topic with a name unique to this test run, waits until every partition
+// has a leader, and returns its name: a real broker answers CreateTopics before that, and a
+// client whose first metadata lacks a leader waits out its metadata min age (5s) before
+// asking again, or a producer fails its records as UNKNOWN_TOPIC_OR_PARTITION. The topic
+// is deleted when the test ends.
 func (c *Cluster) Topic(t testing.TB, partitions int32) string {
 	t.Helper()
 	name := fmt.Sprintf("t-%s-%d-%d", sanitize(t.Name()), time.Now().UnixNano()%1e9, topicSeq.Add(1))
@@ -81,24 +84,14 @@ func (c *Cluster) Topic(t testing.TB, partitions int32) string {
 		defer cancel()
 		_, _ = adm.DeleteTopics(ctx, name)
 	})
-	return name
-}
-
-// ReadyTopic creates a topic and waits until every partition has a leader: a real broker
-// answers CreateTopics before that, and a client whose first metadata lacks a leader
-// waits out its metadata min age (5s) before asking again.
-func (c *Cluster) ReadyTopic(t testing.TB, partitions int32) string {
-	t.Helper()
-	topic := c.Topic(t, partitions)
-	adm := kadm.NewClient(c.Client(t))
 	require.Eventually(t, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		md, err := adm.Metadata(ctx, topic)
+		md, err := adm.Metadata(ctx, name)
 		if err != nil {
 			return false
 		}
-		td, ok := md.Topics[topic]
+		td, ok := md.Topics[name]
 		if !ok || td.Err != nil || len(td.Partitions) != int(partitions) {
 			return false
 		}
@@ -108,8 +101,8 @@ func (c *Cluster) ReadyTopic(t testing.TB, partitions int32) string {
 			}
 		}
 		return true
-	}, 30*time.Second, 50*time.Millisecond, "topic %s ready", topic)
-	return topic
+	}, 30*time.Second, 50*time.Millisecond, "topic %s ready", name)
+	return name
 }
 
 // Produce writes values round-robin over the topic's partitions and waits until Kafka has

@@ -589,5 +589,5 @@ func produce(t *testing.T, c *kafkatest.Cluster, topic string, values ...[]byte)
 
 func newTopic(t *testing.T, c *kafkatest.Cluster, partitions int32) string {
 	t.Helper()
-	return c.ReadyTopic(t, partitions)
+	return c.Topic(t, partitions)
 }
