@@ -66,7 +66,7 @@ func groupTop(t *testing.T, seeds []string, rf int16, what string, runs int, dis
 	createTopic(t, adm, out, 3, rf, map[string]*string{"min.insync.replicas": &isr})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	truth := &windowTruth{m: map[int64]map[string]int64{}}
+	truth := newWindowTruth(time.Second)
 	produced := produceTimed(ctx, t, seeds, in, truth, 2000)
 	g := &topGroup{bin: bridgeBin(t), in: in, group: "drill-top-g", adm: adm}
 	g.args = func(i int) []string {
@@ -108,16 +108,21 @@ func groupTop(t *testing.T, seeds []string, rf int16, what string, runs int, dis
 	assert.Zero(t, twice, "windows answered twice")
 }
 
-// windowTruth counts the acknowledged records per 1 s window end (ms) and "src dst" key.
+// windowTruth counts the acknowledged records per tumbling window end (ms) and "src dst" key.
 type windowTruth struct {
-	mu sync.Mutex
-	m  map[int64]map[string]int64
+	mu    sync.Mutex
+	width time.Duration
+	m     map[int64]map[string]int64
+}
+
+func newWindowTruth(width time.Duration) *windowTruth {
+	return &windowTruth{width: width, m: map[int64]map[string]int64{}}
 }
 
 func (w *windowTruth) add(ts time.Time, key string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	end := ts.Truncate(time.Second).Add(time.Second).UnixMilli()
+	end := ts.Truncate(w.width).Add(w.width).UnixMilli()
 	if w.m[end] == nil {
 		w.m[end] = map[string]int64{}
 	}

@@ -1,0 +1,183 @@
+//go:build drills
+
+package drills
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Two --top groups of two members each read one 6-partition topic fed records stamped with
+// the time they are made: one group in record time, one in processing time. Every member is
+// SIGKILLed and all stay down 30 s while the records keep coming, then they return. In
+// record time the windows of the outage must be the ones the records' timestamps say, each
+// with exactly the packets per pair of the records produced into it, not one catch-up
+// window; in processing time the backlog lands in "now", which the row reports as a figure.
+func TestGroupTopOutage(t *testing.T) {
+	const (
+		width  = 2 * time.Second
+		outage = 30 * time.Second
+		rate   = 2000
+	)
+	seeds := upCluster(t, 1)
+	adm, _ := admin(t, seeds)
+	in := "drill-outage-top-in"
+	createTopic(t, adm, in, 6, 1, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	truth := newWindowTruth(width)
+	produced := produceTimed(ctx, t, seeds, in, truth, rate)
+	bin := bridgeBin(t)
+	record := startOutageGroup(t, bin, seeds, in, "record", width)
+	processing := startOutageGroup(t, bin, seeds, in, "processing", width)
+	groups := []*outageGroup{record, processing}
+	for _, g := range groups {
+		waitConsuming(t, adm, g.group, "", true, g.procs[len(g.procs)-1])
+	}
+
+	time.Sleep(10 * time.Second)
+	stopped := time.Now()
+	for _, g := range groups {
+		g.kill()
+	}
+	time.Sleep(outage)
+	returned := time.Now()
+	for _, g := range groups {
+		g.restart(t)
+	}
+	for _, g := range groups {
+		waitConsuming(t, adm, g.group, "", true, g.procs[len(g.procs)-1])
+	}
+	time.Sleep(10 * time.Second)
+	cancel()
+	n := <-produced
+	want := truth.snapshot()
+
+	var got map[int64]map[string]int64
+	var answers map[int64]int
+	require.Eventually(t, func() bool {
+		got, answers = readTop(t, seeds, record.out)
+		return len(answers) >= len(want)
+	}, 2*time.Minute, time.Second, "every record-time window answered")
+	time.Sleep(3 * time.Second) // a second answer, if any, commits meanwhile
+	var peak int64
+	for _, g := range groups { // processing time answers every tick: stop it to read its topic to the end
+		for _, p := range g.procs {
+			assert.Equal(t, 0, p.Term(t, 30*time.Second), "log:\n%s", p.Stderr.String())
+			peak = max(peak, p.PeakKiB())
+		}
+		peak = max(peak, g.peak)
+	}
+	got, answers = readTop(t, seeds, record.out)
+	procRows, _ := readTop(t, seeds, processing.out)
+
+	twice, wrong, inOutage, exactInOutage := 0, 0, 0, 0
+	for end, k := range answers {
+		twice += k - 1
+		ok := assert.Equal(t, want[end], got[end], "window %v", time.UnixMilli(end))
+		if !ok {
+			wrong++
+		}
+		if within(end, width, stopped, returned) {
+			inOutage++
+			if ok {
+				exactInOutage++
+			}
+		}
+	}
+	steady := medianPackets(want)
+	pw, pBiggest, pBiggestEnd := 0, int64(0), int64(0)
+	for end, rows := range procRows {
+		if within(end, width, stopped, returned) {
+			pw++
+		}
+		if p := packets(rows); end > returned.UnixMilli() && p > pBiggest {
+			pBiggest, pBiggestEnd = p, end
+		}
+	}
+	t.Logf("outage %s..%s; record time: %d windows inside it, %d exact; processing time: %d windows inside it, biggest after the return %d packets at %s (steady window %d)",
+		stopped.Format(time.TimeOnly), returned.Format(time.TimeOnly), inOutage, exactInOutage, pw, pBiggest,
+		time.UnixMilli(pBiggestEnd).Format(time.TimeOnly), steady)
+
+	report(t, row{Scenario: "two members, --top --time record --exactly-once, all killed (kill -9) and down 30 s while records come",
+		Runs: 2 * (len(record.procs) + len(processing.procs)), Lines: n, Lost: len(want) - len(answers) + wrong, Dups: twice, PeakRSSKiB: peak,
+		Notes: fmt.Sprintf("6 partitions, 2k records/s, 2 s windows: %d windows, %d of them inside the outage, %d of those exact (steady window %d packets); "+
+			"--time processing beside it: %d windows inside the outage, the backlog in \"now\": biggest window after the return %d packets (%.1fx steady)",
+			len(want), inOutage, exactInOutage, steady, pw, pBiggest, float64(pBiggest)/float64(max(steady, 1)))})
+	assert.Len(t, answers, len(want))
+	assert.Zero(t, twice, "windows answered twice")
+	assert.GreaterOrEqual(t, inOutage, int(outage/width)-2, "the outage's records in windows of their own")
+}
+
+// outageGroup is two --top members of one group with a kafka: sink of their own.
+type outageGroup struct {
+	bin, group, out string
+	procs           []*proc
+	args            func(i int) []string
+	peak            int64
+}
+
+// startOutageGroup starts two members with --time mode, tumbling windows of width and
+// --exactly-once into a new output topic.
+func startOutageGroup(t *testing.T, bin string, seeds []string, in, mode string, width time.Duration) *outageGroup {
+	t.Helper()
+	adm, _ := admin(t, seeds)
+	g := &outageGroup{bin: bin, group: "drill-outage-" + mode, out: "drill-outage-" + mode + "-out"}
+	createTopic(t, adm, g.out, 3, 1, nil)
+	g.args = func(i int) []string {
+		return streamArgs(seeds, in, g.group, "--top", "1000", "--time", mode, "--window", width.String(), "--slide", width.String(),
+			"--sink", "kafka:"+g.out, "--exactly-once", "--transactional-id", g.group+"-"+strconv.Itoa(i))
+	}
+	for i := range 2 {
+		g.procs = append(g.procs, start(t, bin, g.args(i)...))
+	}
+	return g
+}
+
+func (g *outageGroup) kill() {
+	for _, p := range g.procs {
+		p.Kill()
+		g.peak = max(g.peak, p.PeakKiB())
+	}
+}
+
+// restart starts every member again with its transactional id.
+func (g *outageGroup) restart(t *testing.T) {
+	t.Helper()
+	for i := range g.procs {
+		g.procs[i] = start(t, g.bin, g.args(i)...)
+	}
+}
+
+// within says whether the window ending at end (ms) lies wholly in [from, to].
+func within(end int64, width time.Duration, from, to time.Time) bool {
+	return end-width.Milliseconds() >= from.UnixMilli() && end <= to.UnixMilli()
+}
+
+func packets(rows map[string]int64) int64 {
+	var n int64
+	for _, k := range rows {
+		n += k
+	}
+	return n
+}
+
+// medianPackets is the packets of the median window of m.
+func medianPackets(m map[int64]map[string]int64) int64 {
+	var all []int64
+	for _, rows := range m {
+		all = append(all, packets(rows))
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	slices.Sort(all)
+	return all[len(all)/2]
+}
