@@ -93,15 +93,23 @@ func TestGroupTopOutage(t *testing.T) {
 		}
 	}
 	steady := medianPackets(want)
-	pw, pBiggest, pBiggestEnd := 0, int64(0), int64(0)
+	pw, swollen, pBiggest, pBiggestEnd := 0, 0, int64(0), int64(0)
 	for end, rows := range procRows {
+		p := packets(rows)
 		if within(end, width, stopped, returned) {
 			pw++
 		}
-		if p := packets(rows); end > returned.UnixMilli() && p > pBiggest {
+		if end <= returned.UnixMilli() {
+			continue
+		}
+		if p > 2*steady {
+			swollen++
+		}
+		if p > pBiggest {
 			pBiggest, pBiggestEnd = p, end
 		}
 	}
+	after := time.UnixMilli(pBiggestEnd).Sub(returned)
 	t.Logf("outage %s..%s; record time: %d windows inside it, %d exact; processing time: %d windows inside it, biggest after the return %d packets at %s (steady window %d)",
 		stopped.Format(time.TimeOnly), returned.Format(time.TimeOnly), inOutage, exactInOutage, pw, pBiggest,
 		time.UnixMilli(pBiggestEnd).Format(time.TimeOnly), steady)
@@ -109,8 +117,8 @@ func TestGroupTopOutage(t *testing.T) {
 	report(t, row{Scenario: "two members, --top --time record --exactly-once, all killed (kill -9) and down 30 s while records come",
 		Runs: 2 * (len(record.procs) + len(processing.procs)), Lines: n, Lost: len(want) - len(answers) + wrong, Dups: twice, PeakRSSKiB: peak,
 		Notes: fmt.Sprintf("6 partitions, 2k records/s, 2 s windows: %d windows, %d of them inside the outage, %d of those exact (steady window %d packets); "+
-			"--time processing beside it: %d windows inside the outage, the backlog in \"now\": biggest window after the return %d packets (%.1fx steady)",
-			len(want), inOutage, exactInOutage, steady, pw, pBiggest, float64(pBiggest)/float64(max(steady, 1)))})
+			"--time processing beside it: %d windows inside the outage, the backlog in \"now\": %d window(s) after the return over 2x steady, the biggest ending %.1f s after the return with %d packets (%.1fx steady)",
+			len(want), inOutage, exactInOutage, steady, pw, swollen, after.Seconds(), pBiggest, float64(pBiggest)/float64(max(steady, 1)))})
 	assert.Len(t, answers, len(want))
 	assert.Zero(t, twice, "windows answered twice")
 	assert.GreaterOrEqual(t, inOutage, int(outage/width)-2, "the outage's records in windows of their own")
