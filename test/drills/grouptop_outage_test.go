@@ -78,7 +78,27 @@ func TestGroupTopOutage(t *testing.T) {
 	got, answers = readTop(t, seeds, record.out)
 	procRows, _ := readTop(t, seeds, processing.out)
 
-	twice, wrong, inOutage, exactInOutage := 0, 0, 0, 0
+	twice, wrong, inOutage, exactInOutage := checkWindows(t, want, got, answers, width, stopped, returned)
+	steady := medianPackets(want)
+	b := backlogOf(procRows, width, stopped, returned, steady)
+	t.Logf("outage %s..%s; record time: %d windows inside it, %d exact; processing time: %+v (steady window %d)",
+		stopped.Format(time.TimeOnly), returned.Format(time.TimeOnly), inOutage, exactInOutage, b, steady)
+
+	report(t, row{Scenario: "two members, --top --time record --exactly-once, all killed (kill -9) and down 30 s while records come",
+		Runs: 2 * (len(record.procs) + len(processing.procs)), Lines: n, Lost: len(want) - len(answers) + wrong, Dups: twice, PeakRSSKiB: peak,
+		Notes: fmt.Sprintf("6 partitions, 2k records/s, 2 s windows: %d windows, %d of them inside the outage, %d of those exact (steady window %d packets); "+
+			"--time processing beside it: %d windows inside the outage, the backlog in \"now\": %d window(s) after the return over 2x steady, the biggest ending %.1f s after the return with %d packets (%.1fx steady)",
+			len(want), inOutage, exactInOutage, steady, b.Inside, b.Swollen, b.After.Seconds(), b.Biggest, float64(b.Biggest)/float64(max(steady, 1)))})
+	assert.Len(t, answers, len(want))
+	assert.Zero(t, twice, "windows answered twice")
+	assert.GreaterOrEqual(t, inOutage, int(outage/width)-2, "the outage's records in windows of their own")
+}
+
+// checkWindows compares every answered window with the truth and counts the windows answered
+// twice, the wrong ones, and those wholly inside the outage and how many of them are exact.
+func checkWindows(t *testing.T, want, got map[int64]map[string]int64, answers map[int64]int, width time.Duration,
+	stopped, returned time.Time) (twice, wrong, inOutage, exactInOutage int) {
+	t.Helper()
 	for end, k := range answers {
 		twice += k - 1
 		ok := assert.Equal(t, want[end], got[end], "window %v", time.UnixMilli(end))
@@ -92,36 +112,39 @@ func TestGroupTopOutage(t *testing.T) {
 			}
 		}
 	}
-	steady := medianPackets(want)
-	pw, swollen, pBiggest, pBiggestEnd := 0, 0, int64(0), int64(0)
-	for end, rows := range procRows {
-		p := packets(rows)
+	return twice, wrong, inOutage, exactInOutage
+}
+
+// backlog is where a group's windows put the records of an outage.
+type backlog struct {
+	Inside  int           // windows wholly inside the outage
+	Swollen int           // windows after the return with over twice the steady packets
+	Biggest int64         // packets of the biggest window after the return
+	After   time.Duration // from the return to that window's end
+}
+
+// backlogOf reads the windows (packets per key per window end) of a group down from stopped
+// to returned.
+func backlogOf(windows map[int64]map[string]int64, width time.Duration, stopped, returned time.Time, steady int64) backlog {
+	var b backlog
+	var biggestEnd int64
+	for end, rows := range windows {
 		if within(end, width, stopped, returned) {
-			pw++
+			b.Inside++
 		}
 		if end <= returned.UnixMilli() {
 			continue
 		}
+		p := packets(rows)
 		if p > 2*steady {
-			swollen++
+			b.Swollen++
 		}
-		if p > pBiggest {
-			pBiggest, pBiggestEnd = p, end
+		if p > b.Biggest {
+			b.Biggest, biggestEnd = p, end
 		}
 	}
-	after := time.UnixMilli(pBiggestEnd).Sub(returned)
-	t.Logf("outage %s..%s; record time: %d windows inside it, %d exact; processing time: %d windows inside it, biggest after the return %d packets at %s (steady window %d)",
-		stopped.Format(time.TimeOnly), returned.Format(time.TimeOnly), inOutage, exactInOutage, pw, pBiggest,
-		time.UnixMilli(pBiggestEnd).Format(time.TimeOnly), steady)
-
-	report(t, row{Scenario: "two members, --top --time record --exactly-once, all killed (kill -9) and down 30 s while records come",
-		Runs: 2 * (len(record.procs) + len(processing.procs)), Lines: n, Lost: len(want) - len(answers) + wrong, Dups: twice, PeakRSSKiB: peak,
-		Notes: fmt.Sprintf("6 partitions, 2k records/s, 2 s windows: %d windows, %d of them inside the outage, %d of those exact (steady window %d packets); "+
-			"--time processing beside it: %d windows inside the outage, the backlog in \"now\": %d window(s) after the return over 2x steady, the biggest ending %.1f s after the return with %d packets (%.1fx steady)",
-			len(want), inOutage, exactInOutage, steady, pw, swollen, after.Seconds(), pBiggest, float64(pBiggest)/float64(max(steady, 1)))})
-	assert.Len(t, answers, len(want))
-	assert.Zero(t, twice, "windows answered twice")
-	assert.GreaterOrEqual(t, inOutage, int(outage/width)-2, "the outage's records in windows of their own")
+	b.After = time.UnixMilli(biggestEnd).Sub(returned)
+	return b
 }
 
 // outageGroup is two --top members of one group with a kafka: sink of their own.
