@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Two --top groups of two members each read one 6-partition topic fed records stamped with
@@ -35,6 +34,7 @@ func TestGroupTopOutage(t *testing.T) {
 	truth := newWindowTruth(width)
 	produced := produceTimed(ctx, t, seeds, in, truth, rate)
 	bin := bridgeBin(t)
+	began := time.Now()
 	record := startOutageGroup(t, bin, seeds, in, "record", width)
 	processing := startOutageGroup(t, bin, seeds, in, "processing", width)
 	groups := []*outageGroup{record, processing}
@@ -60,13 +60,7 @@ func TestGroupTopOutage(t *testing.T) {
 	n := <-produced
 	want := truth.snapshot()
 
-	var got map[int64]map[string]int64
-	var answers map[int64]int
-	require.Eventually(t, func() bool {
-		got, answers = readTop(t, seeds, record.out)
-		return len(answers) >= len(want)
-	}, 2*time.Minute, time.Second, "every record-time window answered")
-	time.Sleep(3 * time.Second) // a second answer, if any, commits meanwhile
+	awaitAnswers(t, seeds, record.out, len(want))
 	var peak int64
 	for _, g := range groups { // processing time answers every tick: stop it to read its topic to the end
 		for _, p := range g.procs {
@@ -75,14 +69,17 @@ func TestGroupTopOutage(t *testing.T) {
 		}
 		peak = max(peak, g.peak)
 	}
-	got, answers = readTop(t, seeds, record.out)
+	got, answers := readTop(t, seeds, record.out)
 	procRows, _ := readTop(t, seeds, processing.out)
 
 	twice, wrong, inOutage, exactInOutage := checkWindows(t, want, got, answers, width, stopped, returned)
+	if wrong > 0 || len(answers) < len(want) {
+		record.logs(t)
+	}
 	steady := medianPackets(want)
 	b := backlogOf(procRows, width, stopped, returned, steady)
-	t.Logf("outage %s..%s; record time: %d windows inside it, %d exact; processing time: %+v (steady window %d)",
-		stopped.Format(time.TimeOnly), returned.Format(time.TimeOnly), inOutage, exactInOutage, b, steady)
+	t.Logf("members started %s, outage %s..%s; record time: %d windows inside it, %d exact; processing time: %+v (steady window %d)",
+		began.Format(time.TimeOnly), stopped.Format(time.TimeOnly), returned.Format(time.TimeOnly), inOutage, exactInOutage, b, steady)
 
 	report(t, row{Scenario: "two members, --top --time record --exactly-once, all killed (kill -9) and down 30 s while records come",
 		Runs: 2 * (len(record.procs) + len(processing.procs)), Lines: n, Lost: len(want) - len(answers) + wrong, Dups: twice, PeakRSSKiB: peak,
@@ -104,6 +101,7 @@ func checkWindows(t *testing.T, want, got map[int64]map[string]int64, answers ma
 		ok := assert.Equal(t, want[end], got[end], "window %v", time.UnixMilli(end))
 		if !ok {
 			wrong++
+			t.Logf("window %v: %d packets, want %d", time.UnixMilli(end), packets(got[end]), packets(want[end]))
 		}
 		if within(end, width, stopped, returned) {
 			inOutage++
@@ -150,7 +148,7 @@ func backlogOf(windows map[int64]map[string]int64, width time.Duration, stopped,
 // outageGroup is two --top members of one group with a kafka: sink of their own.
 type outageGroup struct {
 	bin, group, out string
-	procs           []*proc
+	procs, killed   []*proc
 	args            func(i int) []string
 	peak            int64
 }
@@ -176,6 +174,15 @@ func (g *outageGroup) kill() {
 	for _, p := range g.procs {
 		p.Kill()
 		g.peak = max(g.peak, p.PeakKiB())
+	}
+	g.killed = append(g.killed, g.procs...)
+}
+
+// logs logs what every member of the group, killed ones included, wrote to stderr.
+func (g *outageGroup) logs(t *testing.T) {
+	t.Helper()
+	for i, p := range append(append([]*proc(nil), g.killed...), g.procs...) {
+		t.Logf("%s member run %d stderr:\n%s", g.group, i, lastLines(p.Stderr.String(), 40))
 	}
 }
 

@@ -82,14 +82,8 @@ func groupTop(t *testing.T, seeds []string, rf int16, what string, runs int, dis
 	cancel()
 	n := <-produced
 	want := truth.snapshot()
-	var got map[int64]map[string]int64
-	var answers map[int64]int
-	require.Eventually(t, func() bool {
-		got, answers = readTop(t, seeds, out)
-		return len(answers) >= len(want)
-	}, 2*time.Minute, time.Second, "every window answered")
-	time.Sleep(3 * time.Second) // a second answer, if any, commits meanwhile
-	got, answers = readTop(t, seeds, out)
+	awaitAnswers(t, seeds, out, len(want))
+	got, answers := readTop(t, seeds, out)
 	for _, p := range g.procs {
 		assert.Equal(t, 0, p.Term(t, 30*time.Second), "log:\n%s", p.Stderr.String())
 		g.peak = max(g.peak, p.PeakKiB())
@@ -169,6 +163,17 @@ func produceTimed(ctx context.Context, t *testing.T, seeds []string, topic strin
 		done <- acked
 	}()
 	return done
+}
+
+// awaitAnswers waits until the output topic of a --top kafka: sink has answered n windows,
+// then a little longer, so that a second answer of any of them, if one comes, is committed.
+func awaitAnswers(t *testing.T, seeds []string, topic string, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, answers := readTop(t, seeds, topic)
+		return len(answers) >= n
+	}, 2*time.Minute, time.Second, "every window answered")
+	time.Sleep(3 * time.Second)
 }
 
 // readTop reads the committed output of a pair --top kafka: sink: packets per key per
