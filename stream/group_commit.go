@@ -60,6 +60,7 @@ func (g *groupRun) holdCommit(ctx context.Context, holds map[int32]int64) contex
 
 // committed remembers the holds a committed transaction wrote.
 func (g *groupRun) committed(holds map[int32]int64) {
+	g.clock.Commit()
 	clear(g.held)
 	for j, hold := range holds {
 		if g.mergers[j] != nil {
@@ -69,10 +70,12 @@ func (g *groupRun) committed(holds map[int32]int64) {
 }
 
 // rewind rebuilds every merger after an aborted transaction: the windows it emitted in
-// the transaction were not emitted, and the records it read will be read again. The
+// the transaction were not emitted, and the records it read will be read again, as will
+// the input records whose timestamps the clock took since its last commit. The
 // client reads the panes partitions again from the holds last committed (or, for a
 // partition taken over since, from where the previous owner committed).
 func (g *groupRun) rewind(cl *kgo.Client) {
+	g.clock.Rewind()
 	set := make(map[int32]kgo.EpochOffset, len(g.held))
 	for j, hold := range g.held {
 		set[j] = kgo.EpochOffset{Epoch: -1, Offset: hold}

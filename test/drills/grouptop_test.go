@@ -66,7 +66,7 @@ func groupTop(t *testing.T, seeds []string, rf int16, what string, runs int, dis
 	createTopic(t, adm, out, 3, rf, map[string]*string{"min.insync.replicas": &isr})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	truth := &windowTruth{m: map[int64]map[string]int64{}}
+	truth := newWindowTruth(time.Second)
 	produced := produceTimed(ctx, t, seeds, in, truth, 2000)
 	g := &topGroup{bin: bridgeBin(t), in: in, group: "drill-top-g", adm: adm}
 	g.args = func(i int) []string {
@@ -82,14 +82,8 @@ func groupTop(t *testing.T, seeds []string, rf int16, what string, runs int, dis
 	cancel()
 	n := <-produced
 	want := truth.snapshot()
-	var got map[int64]map[string]int64
-	var answers map[int64]int
-	require.Eventually(t, func() bool {
-		got, answers = readTop(t, seeds, out)
-		return len(answers) >= len(want)
-	}, 2*time.Minute, time.Second, "every window answered")
-	time.Sleep(3 * time.Second) // a second answer, if any, commits meanwhile
-	got, answers = readTop(t, seeds, out)
+	awaitAnswers(t, seeds, out, len(want))
+	got, answers := readTop(t, seeds, out)
 	for _, p := range g.procs {
 		assert.Equal(t, 0, p.Term(t, 30*time.Second), "log:\n%s", p.Stderr.String())
 		g.peak = max(g.peak, p.PeakKiB())
@@ -108,16 +102,21 @@ func groupTop(t *testing.T, seeds []string, rf int16, what string, runs int, dis
 	assert.Zero(t, twice, "windows answered twice")
 }
 
-// windowTruth counts the acknowledged records per 1 s window end (ms) and "src dst" key.
+// windowTruth counts the acknowledged records per tumbling window end (ms) and "src dst" key.
 type windowTruth struct {
-	mu sync.Mutex
-	m  map[int64]map[string]int64
+	mu    sync.Mutex
+	width time.Duration
+	m     map[int64]map[string]int64
+}
+
+func newWindowTruth(width time.Duration) *windowTruth {
+	return &windowTruth{width: width, m: map[int64]map[string]int64{}}
 }
 
 func (w *windowTruth) add(ts time.Time, key string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	end := ts.Truncate(time.Second).Add(time.Second).UnixMilli()
+	end := ts.Truncate(w.width).Add(w.width).UnixMilli()
 	if w.m[end] == nil {
 		w.m[end] = map[string]int64{}
 	}
@@ -164,6 +163,17 @@ func produceTimed(ctx context.Context, t *testing.T, seeds []string, topic strin
 		done <- acked
 	}()
 	return done
+}
+
+// awaitAnswers waits until the output topic of a --top kafka: sink has answered n windows,
+// then a little longer, so that a second answer of any of them, if one comes, is committed.
+func awaitAnswers(t *testing.T, seeds []string, topic string, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, answers := readTop(t, seeds, topic)
+		return len(answers) >= n
+	}, 2*time.Minute, time.Second, "every window answered")
+	time.Sleep(3 * time.Second)
 }
 
 // readTop reads the committed output of a pair --top kafka: sink: packets per key per

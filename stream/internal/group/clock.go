@@ -27,6 +27,8 @@ type Clock struct {
 type partClock struct {
 	max      int64 // ms; valid when seen
 	seen     bool
+	kept     int64 // max as of the last Commit; valid when keptSeen
+	keptSeen bool
 	known    bool      // a fetch, or Resolve, told whether it is read to its end
 	behind   bool      // the last fetch ended short of the partition's end
 	activity time.Time // last record, or the assignment
@@ -91,6 +93,25 @@ func (c *Clock) Record(p Partition, ts int64, now time.Time) {
 func (c *Clock) Fetched(p Partition, behind bool) {
 	if pc := c.parts[p]; pc != nil {
 		pc.known, pc.behind = true, behind
+	}
+}
+
+// Commit notes that the marks and the offsets of the records read so far are committed.
+func (c *Clock) Commit() {
+	for _, pc := range c.parts {
+		pc.kept, pc.keptSeen = pc.max, pc.seen
+	}
+}
+
+// Rewind forgets the records read since the last Commit: their transaction was aborted and
+// they will be read again. Without it the largest timestamp of the aborted batch would
+// be the partition's mark while the records before it are still to be read again, and
+// windows would close on them (their deltas then late, in no window). The partition is
+// behind until a fetch says otherwise.
+func (c *Clock) Rewind() {
+	for _, pc := range c.parts {
+		pc.max, pc.seen = pc.kept, pc.keptSeen
+		pc.known, pc.behind = false, true
 	}
 }
 

@@ -277,3 +277,23 @@ func TestClockTakenOverPartitionWaitsToBeKnown(t *testing.T) {
 	assert.Empty(t, c.Unknown())
 	assert.Len(t, c.RecordMarks(later), 2, "an empty partition is idle once known")
 }
+
+func TestClockRewindForgetsAnAbortedBatch(t *testing.T) {
+	t0 := time.UnixMilli(1_000_000)
+	c := NewClock(time.Second)
+	p, q := Partition{"in", 0}, Partition{"in", 1}
+	c.Assign(p, t0)
+	c.Record(p, 100, t0)
+	c.Fetched(p, false)
+	c.Commit()
+	c.Record(p, 900, t0) // the batch whose transaction aborts
+	c.Assign(q, t0)
+	c.Record(q, 800, t0)
+	c.Rewind()
+	later := t0.Add(time.Minute)
+	assert.Equal(t, []Mark{{"in", 0, 100}}, c.RecordMarks(later),
+		"the committed mark, not the aborted batch's, and not idle: its records come again")
+	assert.Equal(t, []Partition{p, q}, c.Unknown())
+	c.Record(p, 400, later)
+	assert.Equal(t, []Mark{{"in", 0, 400}}, c.RecordMarks(later))
+}
