@@ -1,7 +1,9 @@
 package stream
 
 import (
+	"bytes"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bridge-project/bridge/sink"
@@ -12,33 +14,65 @@ import (
 // on the way in, merged from its binary encoding.
 type talkSum struct {
 	*talkers.Summary
-	roll *talkers.Roller
-	cfg  talkers.Config
+	roll *talkers.Roller // nil without --prefix
+	last *decoded
 }
 
 var _ groupSummary = (*talkSum)(nil)
 
-// Add counts one packet.
+// Add counts one packet. Without a prefix the addresses go in as they are: the stream's
+// tuples hold owned strings (its interner's), which is all a Roller would add.
 func (t *talkSum) Add(src, dst string, length int) {
-	t.Summary.Add(t.roll.Roll(src), t.roll.Roll(dst), length)
+	if t.roll != nil {
+		src, dst = t.roll.Roll(src), t.roll.Roll(dst)
+	}
+	t.Summary.Add(src, dst, length)
 }
 
 // MergeBinary merges an encoded summary of the same kind, measure and capacity.
 func (t *talkSum) MergeBinary(b []byte) error {
-	o := newTalkSummary(t.cfg, t.roll)
-	if err := o.UnmarshalBinary(b); err != nil {
+	o, err := t.last.decode(b)
+	if err != nil {
 		return fmt.Errorf("decode summary: %w", err)
 	}
-	return t.Merge(o.Summary)
+	return t.Merge(o)
 }
 
-func newTalkSummary(c talkers.Config, roll *talkers.Roller) *talkSum {
+// decoded remembers the last summary decoded for the summaries of one group. A pane's
+// delta comes once for each window the pane is part of (30 for a 60 s window sliding by
+// 2 s), the same bytes each time and one after the other: decoding them once, and merging
+// the one decoded summary into every window, saves 29 decodes of up to K keys and lets
+// the windows share the keys' strings instead of holding 30 copies. Merge does not change
+// the summary it reads, so it can be shared. The answers' reader decodes too, from its own
+// goroutine, hence the lock.
+type decoded struct {
+	c  talkers.Config
+	mu sync.Mutex
+	b  []byte
+	s  *talkers.Summary
+}
+
+func (d *decoded) decode(b []byte) (*talkers.Summary, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.s != nil && bytes.Equal(d.b, b) {
+		return d.s, nil
+	}
+	s := newSummary(d.c)
+	if err := s.UnmarshalBinary(b); err != nil {
+		return nil, err
+	}
+	d.b, d.s = append(d.b[:0], b...), s
+	return s, nil
+}
+
+func newSummary(c talkers.Config) *talkers.Summary {
 	s, err := talkers.NewSummary(c.Key, c.By, c.Capacity)
 	if err != nil {
 		// Config.Validate checked the settings; a failure here is a bug.
 		panic(fmt.Sprintf("talkers summary: %v", err))
 	}
-	return &talkSum{Summary: s, roll: roll, cfg: c}
+	return s
 }
 
 // talkConfig is the talkers' view of the stream's settings.
@@ -63,9 +97,13 @@ func (c Config) talkConfig() talkers.Config {
 // roller serves every summary: only Run's goroutine adds packets.
 func talkSummaries(cfg Config) summaries {
 	tc := cfg.talkConfig()
-	roll := talkers.NewRoller(tc.Prefix)
+	var roll *talkers.Roller
+	if tc.Prefix != talkers.NoPrefix {
+		roll = talkers.NewRoller(tc.Prefix)
+	}
+	last := &decoded{c: tc}
 	return summaries{
-		new: func() groupSummary { return newTalkSummary(tc, roll) },
+		new: func() groupSummary { return &talkSum{Summary: newSummary(tc), roll: roll, last: last} },
 		batch: func(sum groupSummary, start, end time.Time) sink.Batch {
 			return sink.Batch{Time: end, Aggregate: true, Talkers: windowResult(tc, sum.(*talkSum).Summary, start, end)}
 		},

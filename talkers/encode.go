@@ -22,6 +22,7 @@ var magic = [2]byte{'T', 'K'}
 
 // AppendBinary appends the summary's encoding to b (encoding.BinaryAppender).
 func (s *Summary) AppendBinary(b []byte) ([]byte, error) {
+	s.tighten() // keys go in heap order
 	b = append(b, magic[0], magic[1], encodingVersion, byte(s.kind), byte(s.by))
 	b = binary.AppendVarint(b, int64(s.capacity))
 	b = binary.AppendVarint(b, s.floor)

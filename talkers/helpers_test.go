@@ -106,8 +106,10 @@ var (
 	allMeasures = []Measure{Packets, Bytes}
 )
 
-// heapValid reports whether s's heap is a min-heap whose positions match its entries.
+// heapValid reports whether s's heap is a min-heap whose positions match its entries
+// (built first if s is loose, as everything that uses the heap does).
 func heapValid(s *Summary) bool {
+	s.tighten()
 	for i, h := range s.heap {
 		e := &s.ents[h.ent]
 		if int(e.pos) != i || h.count != e.count(s.by) || (i > 0 && s.less(i, (i-1)/2)) {

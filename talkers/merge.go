@@ -1,6 +1,9 @@
 package talkers
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // Merge adds the others' streams to s, so that s summarises all of them with the guarantee
 // of a Summary over their concatenation: true ≤ count ≤ true + err, err ≤ Bound ≤ N/K with
@@ -23,14 +26,55 @@ func (s *Summary) Merge(others ...*Summary) error {
 			return ErrMismatch
 		}
 	}
-	// A key's count is the sum over the summaries, one that does not keep it counting its
-	// Bound. With d the sum of the Bounds that is d plus, over the summaries that keep the
-	// key, count - Bound (never negative: no error exceeds its Bound); errors likewise. So
-	// every summary is read once and the union is cut back once.
 	total := len(s.ents)
 	for _, o := range others {
 		total += len(o.ents)
 	}
+	if s.capacity == Unlimited {
+		s.union(others, total) // nothing to cut back, and no heap
+		return nil
+	}
+	// The union may hold up to total keys before it is cut back to capacity: it is built in
+	// scratch memory and only the kept keys come back, so a summary's entries stay sized
+	// for its capacity rather than for the largest union it ever took part in (a window of
+	// the group merges a pane of K keys 30 times). The result is loose: its index and heap
+	// are built when something needs them, the next merge needing neither.
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	u := *s
+	u.ents = append(sc.ents[:0], s.ents...)
+	u.index = sc.index
+	clear(u.index)
+	for i := range u.ents {
+		u.index[u.ents[i].key] = int32(i)
+	}
+	u.counts = sc.counts
+	u.union(others, total)
+	kept := append(s.ents[:0], u.ents...)
+	clear(u.ents) // the scratch keeps no key's strings alive
+	sc.ents, sc.counts = u.ents[:0], u.counts[:0]
+	clear(sc.index)
+	u.ents, u.index, u.heap, u.counts, u.loose = kept, nil, nil, nil, true
+	*s = u
+	return nil
+}
+
+// scratch is the memory of a union being cut back.
+type scratch struct {
+	ents   []entry
+	index  map[Key]int32
+	counts []int64
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{index: make(map[Key]int32)} }}
+
+// union merges the others into s, making room for total keys, and cuts the result back
+// to capacity, leaving the index of a cut-back union and the heap to be rebuilt.
+func (s *Summary) union(others []*Summary, total int) {
+	// A key's count is the sum over the summaries, one that does not keep it counting its
+	// Bound. With d the sum of the Bounds that is d plus, over the summaries that keep the
+	// key, count - Bound (never negative: no error exceeds its Bound); errors likewise. So
+	// every summary is read once and the union is cut back once.
 	s.ents = slices.Grow(s.ents, total-len(s.ents))
 	d := s.floor
 	for i := range s.ents {
@@ -45,8 +89,14 @@ func (s *Summary) Merge(others ...*Summary) error {
 	}
 	s.floor = d
 	s.truncate()
-	s.heapify()
-	return nil
+}
+
+// reindex rebuilds the index of the entries.
+func (s *Summary) reindex() {
+	clear(s.index)
+	for i := range s.ents {
+		s.index[s.ents[i].key] = int32(i)
+	}
 }
 
 // absorb adds o's keys, with their counts and errors less o's Bound, and its totals.
@@ -77,10 +127,11 @@ func (s *Summary) truncate() {
 		return
 	}
 	s.startDistinct()
-	counts := make([]int64, len(s.ents))
+	s.counts = s.counts[:0]
 	for i := range s.ents {
-		counts[i] = s.ents[i].count(s.by)
+		s.counts = append(s.counts, s.ents[i].count(s.by))
 	}
+	counts := s.counts
 	cut := kthLargest(counts, s.capacity)
 	above := 0 // keys above the cut, all kept
 	for i := range s.ents {
@@ -106,10 +157,6 @@ func (s *Summary) truncate() {
 	s.floor = max(s.floor, dropped)
 	s.overflowed = true
 	s.ents = kept
-	clear(s.index)
-	for i := range s.ents {
-		s.index[s.ents[i].key] = int32(i)
-	}
 }
 
 // kthLargest returns the k-th largest of v (1 ≤ k ≤ len(v)), reordering v: Hoare's

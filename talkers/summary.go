@@ -4,10 +4,12 @@ import "fmt"
 
 // Capacity settings.
 const (
-	// DefaultCapacity is --top-capacity's default: 10,000 keys per summary, exact for any
-	// window with fewer distinct keys. A pane full of 10,000 IPv4 pairs measured 3.6 MB of
-	// heap, the Roller's names included.
-	DefaultCapacity = 10000
+	// DefaultCapacity is --top-capacity's default: 6,000 keys per summary, exact for any
+	// window with no more distinct keys. It is sized for memory: a 60 s window sliding by
+	// 2 s keeps 30 windows open, each of up to K entries (96 B each), and over a flood of
+	// 1,000,000 distinct pairs bridge stream --top peaked at 115-125 MB RSS with 10,000
+	// keys against 93-97 MB with 6,000 (BENCHMARKS.md, talkers).
+	DefaultCapacity = 6000
 	// Unlimited keeps every key: exact counts in memory proportional to the keys (bridge
 	// parse over a whole input).
 	Unlimited = -1
@@ -43,9 +45,15 @@ type Summary struct {
 	by       Measure
 	capacity int
 
-	ents  []entry
-	index map[Key]int32
-	heap  []slot // smallest count first; unused when Unlimited
+	ents   []entry
+	index  map[Key]int32
+	heap   []slot  // smallest count first; unused when Unlimited
+	counts []int64 // truncate's scratch, lent by Merge
+	// loose: index and heap are not built (nil), ents alone hold the summary. A merge cut
+	// back in scratch memory leaves it so: a window of the group only takes merges until
+	// it is encoded, and 30 open windows of K keys would otherwise hold 30 indexes and
+	// heaps they never use. Whatever needs them calls tighten first.
+	loose bool
 
 	floor      int64 // Bound: no absent key's true count exceeds it
 	overflowed bool  // a key was ever evicted or merged away: rows are approximate
@@ -106,6 +114,9 @@ func (s *Summary) Keys() (n int64, exact bool) {
 
 // Reset empties the summary, keeping its memory.
 func (s *Summary) Reset() {
+	if s.loose {
+		s.index, s.loose = make(map[Key]int32), false
+	}
 	s.ents = s.ents[:0]
 	s.heap = s.heap[:0]
 	clear(s.index)
@@ -114,12 +125,18 @@ func (s *Summary) Reset() {
 }
 
 // Add counts one packet from src to dst of length bytes, parsing the addresses to order
-// a conversation's ends. Windows and Totals go through a Roller instead.
+// a conversation's ends (only a conversation needs them parsed). Windows and Totals go
+// through a Roller instead.
 func (s *Summary) Add(src, dst string, length int) {
+	if s.kind != Conversation {
+		s.add(name{s: src}, name{s: dst}, int64(length))
+		return
+	}
 	s.add(newName(src), newName(dst), int64(length))
 }
 
 func (s *Summary) add(src, dst name, length int64) {
+	s.tighten()
 	s.packets++
 	s.bytes += length
 	switch s.kind {
@@ -171,6 +188,17 @@ func (s *Summary) update(k Key, length int64, dir int) {
 	s.index[k] = i
 	s.heap[0].count = e.count(s.by)
 	s.down(0)
+}
+
+// tighten builds the index and the heap of a loose summary.
+func (s *Summary) tighten() {
+	if !s.loose {
+		return
+	}
+	s.index = make(map[Key]int32, len(s.ents))
+	s.reindex()
+	s.heapify()
+	s.loose = false
 }
 
 // push adds a new entry at its place in the heap.

@@ -23,7 +23,7 @@ import (
 const talkersGenVersion = "1"
 
 // exactPairs is how many distinct (src, dst) pairs the exact topic holds: under the
-// talkers summary's default capacity (10,000 keys), so --top must count it exactly.
+// talkers summary's default capacity (6,000 keys), so --top must count it exactly.
 const exactPairs = 5000
 
 // exactHeavy is how many pairs of the exact topic stand out with counts of their own,
