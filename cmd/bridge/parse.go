@@ -83,26 +83,7 @@ func runTotals(a *app, cfg stream.TotalsConfig, files []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	var total stream.ParseStats
-	readOne := func(name string, r io.Reader) error {
-		st, err := t.Read(r)
-		total.Lines += st.Lines
-		total.NotPacket += st.NotPacket
-		total.Malformed += st.Malformed
-		if err != nil {
-			return fmt.Errorf("parse %s: %w", name, err)
-		}
-		return nil
-	}
-	if len(files) == 0 {
-		err = readOne("stdin", a.stdin)
-	}
-	for _, name := range files {
-		if err != nil {
-			break
-		}
-		err = parseFile(name, readOne)
-	}
+	total, err := eachInput(a, files, t.Read)
 	if total.NotPacket+total.Malformed > 0 {
 		a.log.Warn("lines without a packet", "lines", total.Lines, "not_packet", total.NotPacket,
 			"malformed_envelope", total.Malformed)
@@ -114,9 +95,22 @@ func runTotals(a *app, cfg stream.TotalsConfig, files []string) error {
 }
 
 func runParse(a *app, cfg stream.ParseConfig, files []string) error {
+	total, err := eachInput(a, files, func(r io.Reader) (stream.ParseStats, error) {
+		return stream.Parse(r, a.stdout, cfg)
+	})
+	if total.NotPacket+total.Malformed > 0 {
+		a.log.Warn("lines without a pair", "lines", total.Lines, "not_packet", total.NotPacket,
+			"malformed_envelope", total.Malformed)
+	}
+	return err
+}
+
+// eachInput reads every file in turn (stdin when there are none) with read, and adds up
+// what it counted; it stops at the first error.
+func eachInput(a *app, files []string, read func(io.Reader) (stream.ParseStats, error)) (stream.ParseStats, error) {
 	var total stream.ParseStats
-	parseOne := func(name string, r io.Reader) error {
-		st, err := stream.Parse(r, a.stdout, cfg)
+	readOne := func(name string, r io.Reader) error {
+		st, err := read(r)
 		total.Lines += st.Lines
 		total.NotPacket += st.NotPacket
 		total.Malformed += st.Malformed
@@ -125,21 +119,15 @@ func runParse(a *app, cfg stream.ParseConfig, files []string) error {
 		}
 		return nil
 	}
-	var err error
 	if len(files) == 0 {
-		err = parseOne("stdin", a.stdin)
+		return total, readOne("stdin", a.stdin)
 	}
 	for _, name := range files {
-		if err != nil {
-			break
+		if err := parseFile(name, readOne); err != nil {
+			return total, err
 		}
-		err = parseFile(name, parseOne)
 	}
-	if total.NotPacket+total.Malformed > 0 {
-		a.log.Warn("lines without a pair", "lines", total.Lines, "not_packet", total.NotPacket,
-			"malformed_envelope", total.Malformed)
-	}
-	return err
+	return total, nil
 }
 
 func parseFile(name string, parseOne func(string, io.Reader) error) error {
