@@ -19,7 +19,7 @@ import (
 // summary behind a small adapter (see talk.go).
 type groupSummary interface {
 	group.Summary
-	Add(src, dst string, length int)
+	Add(src, dst, proto string, length int)
 }
 
 // summaries makes the group's summaries and turns a window's summary into a batch.
@@ -191,7 +191,7 @@ func (g *groupRun) add(r *kgo.Record, t *sink.Tuple) {
 		ts = r.Timestamp.UnixMilli()
 		g.clock.Record(p, ts, time.Now())
 	}
-	g.panes.At(p, ts).Add(t.Src, t.Dst, t.Len)
+	g.panes.At(p, ts).Add(t.Src, t.Dst, t.Proto, t.Len)
 }
 
 // finish produces the batch's deltas and watermarks, and the answers of the windows

@@ -101,8 +101,13 @@ func TestGroupAnswerEqualsOneMember(t *testing.T) {
 			want := windowsOf(t, one, groupWindows)
 			assert.Len(t, want, groupWindows)
 			var packets int64
-			for _, r := range want {
+			for end, r := range want {
 				packets += r.Packets
+				// The protocol mix travels with the summaries: every record here is TCP.
+				if assert.Len(t, r.Protocols, 1, "window %v", end) {
+					assert.Equal(t, "TCP", r.Protocols[0].A)
+					assert.Equal(t, [2]int64{r.Packets, r.Bytes}, [2]int64{r.Protocols[0].Packets, r.Protocols[0].Bytes})
+				}
 			}
 			if !assert.Equal(t, int64(len(recs)), packets, "every record in one window") {
 				for w := range groupWindows {
@@ -119,6 +124,7 @@ func TestGroupAnswerEqualsOneMember(t *testing.T) {
 					g := got[end]
 					require.NotNil(t, g, "member %d: window %v", i, end)
 					assert.Equal(t, w.Rows, g.Rows, "member %d: window %v", i, end)
+					assert.Equal(t, w.Protocols, g.Protocols, "member %d: window %v", i, end)
 					assert.Equal(t, [3]int64{w.Packets, w.Bytes, w.Keys}, [3]int64{g.Packets, g.Bytes, g.Keys},
 						"member %d: window %v", i, end)
 				}

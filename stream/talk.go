@@ -2,6 +2,8 @@ package stream
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,31 +13,57 @@ import (
 )
 
 // talkSum is a talkers summary as the group ships it: addresses rolled up to --prefix
-// on the way in, merged from its binary encoding.
+// on the way in, merged from its binary encoding. The window's protocol mix travels with
+// it: the encoding is the talkers summary's, its length first, then the protocol tally's.
 type talkSum struct {
 	*talkers.Summary
-	roll *talkers.Roller // nil without --prefix
-	last *decoded
+	proto *talkers.Summary
+	roll  *talkers.Roller // nil without --prefix
+	last  *decoded
 }
 
 var _ groupSummary = (*talkSum)(nil)
 
 // Add counts one packet. Without a prefix the addresses go in as they are: the stream's
 // tuples hold owned strings (its interner's), which is all a Roller would add.
-func (t *talkSum) Add(src, dst string, length int) {
+func (t *talkSum) Add(src, dst, proto string, length int) {
 	if t.roll != nil {
 		src, dst = t.roll.Roll(src), t.roll.Roll(dst)
 	}
 	t.Summary.Add(src, dst, length)
+	t.proto.AddProtocol(proto, length)
+}
+
+// AppendBinary appends the talkers summary, then the protocol tally.
+func (t *talkSum) AppendBinary(b []byte) ([]byte, error) {
+	at := len(b)
+	b = append(b, 0, 0, 0, 0) // the talkers summary's length, filled in below
+	b, err := t.Summary.AppendBinary(b)
+	if err != nil {
+		return nil, err
+	}
+	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	return t.proto.AppendBinary(b)
 }
 
 // MergeBinary merges an encoded summary of the same kind, measure and capacity.
 func (t *talkSum) MergeBinary(b []byte) error {
-	o, err := t.last.decode(b)
+	if len(b) < 4 || int(binary.BigEndian.Uint32(b)) > len(b)-4 {
+		return errors.New("decode summary: truncated")
+	}
+	n := int(binary.BigEndian.Uint32(b))
+	o, err := t.last.decode(b[4 : 4+n])
 	if err != nil {
 		return fmt.Errorf("decode summary: %w", err)
 	}
-	return t.Merge(o)
+	p := talkers.NewProtocolSummary()
+	if err := p.UnmarshalBinary(b[4+n:]); err != nil {
+		return fmt.Errorf("decode protocol mix: %w", err)
+	}
+	if err := t.Merge(o); err != nil {
+		return err
+	}
+	return t.proto.Merge(p)
 }
 
 // decoded remembers the last summary decoded for the summaries of one group. A pane's
@@ -103,21 +131,26 @@ func talkSummaries(cfg Config) summaries {
 	}
 	last := &decoded{c: tc}
 	return summaries{
-		new: func() groupSummary { return &talkSum{Summary: newSummary(tc), roll: roll, last: last} },
+		new: func() groupSummary {
+			return &talkSum{Summary: newSummary(tc), proto: talkers.NewProtocolSummary(), roll: roll, last: last}
+		},
 		batch: func(sum groupSummary, start, end time.Time) sink.Batch {
-			return sink.Batch{Time: end, Aggregate: true, Talkers: windowResult(tc, sum.(*talkSum).Summary, start, end)}
+			return sink.Batch{Time: end, Aggregate: true, Talkers: windowResult(tc, sum.(*talkSum), start, end)}
 		},
 	}
 }
 
 // windowResult is the answer of a window from its merged summary.
-func windowResult(tc talkers.Config, s *talkers.Summary, start, end time.Time) *talkers.Result {
+func windowResult(tc talkers.Config, t *talkSum, start, end time.Time) *talkers.Result {
+	s := t.Summary
 	keys, keysExact := s.Keys()
 	packets, bytes := s.Totals()
-	return &talkers.Result{
+	r := &talkers.Result{
 		Start: start, End: end, Key: tc.Key, By: tc.By,
 		Rows:    s.Top(nil, tc.Top),
 		Packets: packets, Bytes: bytes, Keys: keys, KeysExact: keysExact,
 		Exact: s.Exact(), Bound: s.Bound(),
 	}
+	r.Protocols, r.OtherProtocols = talkers.ProtocolMix(t.proto, talkers.DefaultProtocols)
+	return r
 }

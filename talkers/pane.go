@@ -11,18 +11,12 @@ func newPane(c Config) *pane {
 	if err != nil {
 		panic(err) // Config was validated
 	}
-	proto, err := NewSummary(Pair, Packets, protocolCapacity)
-	if err != nil {
-		panic(err)
-	}
-	return &pane{talk: talk, proto: proto}
+	return &pane{talk: talk, proto: NewProtocolSummary()}
 }
 
 func (p *pane) add(src, dst name, length int64, proto string) {
 	p.talk.add(src, dst, length)
-	p.proto.packets++
-	p.proto.bytes += length
-	p.proto.update(Key{A: proto}, length, 0)
+	p.proto.AddProtocol(proto, int(length))
 }
 
 // merge adds the panes to p. They share p's Config, so their summaries always match.

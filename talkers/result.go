@@ -34,15 +34,7 @@ func (p *pane) result(c Config) Result {
 		Packets: p.talk.packets, Bytes: p.talk.bytes,
 		Keys: keys, KeysExact: exact,
 		Exact: p.talk.Exact(), Bound: p.talk.Bound(),
-		Protocols: p.proto.Top(nil, c.Protocols),
 	}
-	r.OtherProtocols = Counts{Packets: p.proto.packets, Bytes: p.proto.bytes}
-	for _, row := range r.Protocols {
-		r.OtherProtocols.Packets -= row.Packets
-		r.OtherProtocols.Bytes -= row.Bytes
-	}
-	// Approximate protocol rows may overcount; the rest is never negative.
-	r.OtherProtocols.Packets = max(r.OtherProtocols.Packets, 0)
-	r.OtherProtocols.Bytes = max(r.OtherProtocols.Bytes, 0)
+	r.Protocols, r.OtherProtocols = ProtocolMix(p.proto, c.Protocols)
 	return r
 }
