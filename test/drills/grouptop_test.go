@@ -4,7 +4,6 @@ package drills
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync"
@@ -15,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/bridge-project/bridge/internal/harness"
 )
 
 // Three members with --top in record-time windows, --exactly-once and a kafka: sink; one is
@@ -184,31 +185,14 @@ func readTop(t *testing.T, seeds []string, topic string) (map[int64]map[string]i
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	require.NoError(t, err)
 	defer cl.Close()
-	rows, answers := map[int64]map[string]int64{}, map[int64]int{}
+	w := harness.NewTopWindows()
 	for {
 		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 		fs := cl.PollFetches(ctx)
 		cancel()
 		if fs.NumRecords() == 0 {
-			return rows, answers
+			return w.Rows, w.Answers
 		}
-		fs.EachRecord(func(r *kgo.Record) {
-			var obj struct {
-				Src, Dst     string
-				Packets      int64
-				WindowEnd    time.Time `json:"window_end"`
-				TotalPackets *int64    `json:"total_packets"`
-			}
-			require.NoError(t, json.Unmarshal(r.Value, &obj))
-			end := obj.WindowEnd.UnixMilli()
-			if obj.TotalPackets != nil {
-				answers[end]++
-				return
-			}
-			if rows[end] == nil {
-				rows[end] = map[string]int64{}
-			}
-			rows[end][obj.Src+" "+obj.Dst] += obj.Packets
-		})
+		fs.EachRecord(func(r *kgo.Record) { require.NoError(t, w.Add(r.Value)) })
 	}
 }

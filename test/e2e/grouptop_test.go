@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/bridge-project/bridge/internal/harness"
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/stream"
 )
@@ -131,25 +131,9 @@ func TestKill9GroupTopExactlyOnce(t *testing.T) {
 // window end, and how many totals objects each window has.
 func readWindows(t *testing.T, c *kafkatest.Cluster, topic string) (map[int64]map[string]int64, map[int64]int) {
 	recs := c.ReadAll(t, topic, 1<<20, 3*time.Second, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	rows := map[int64]map[string]int64{}
-	totals := map[int64]int{}
+	w := harness.NewTopWindows()
 	for _, r := range recs {
-		var obj struct {
-			Src, Dst     string
-			Packets      int64
-			WindowEnd    time.Time `json:"window_end"`
-			TotalPackets *int64    `json:"total_packets"`
-		}
-		require.NoError(t, json.Unmarshal(r.Value, &obj))
-		end := obj.WindowEnd.UnixMilli()
-		if obj.TotalPackets != nil {
-			totals[end]++
-			continue
-		}
-		if rows[end] == nil {
-			rows[end] = map[string]int64{}
-		}
-		rows[end][obj.Src+" "+obj.Dst] += obj.Packets
+		require.NoError(t, w.Add(r.Value))
 	}
-	return rows, totals
+	return w.Rows, w.Answers
 }
