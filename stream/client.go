@@ -41,7 +41,6 @@ func (s *Stream) clientOpts() []kgo.Opt {
 		kgo.SeedBrokers(s.cfg.Brokers...),
 		kgo.ClientID("bridge-stream"),
 		kgo.ConsumerGroup(s.cfg.Group),
-		kgo.ConsumeTopics(s.consumed()...),
 		kgo.ConsumeResetOffset(reset),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
@@ -56,6 +55,11 @@ func (s *Stream) clientOpts() []kgo.Opt {
 				s.grp.owned(m, true)
 			}
 		}),
+	}
+	if s.grp == nil {
+		// With --top the group's own topics may not exist yet: runGroup subscribes once
+		// it made them, as a member that joined without them would rejoin at once.
+		opts = append(opts, kgo.ConsumeTopics(s.consumed()...))
 	}
 	opts = append(opts, s.groupOpts()...)
 	opts = append(opts, s.cfg.ClientOpts...)

@@ -18,6 +18,7 @@ const (
 	atTick   batchEnd = iota // the grid time came, or ctx ended
 	full                     // MaxBatchRecords were polled
 	caughtUp                 // a backlog has been read to the end of its partitions
+	due                      // with --top: a window of a panes partition this member owns closed
 )
 
 // collect polls until the grid time `until` (or ctx's end), decoding records into the
@@ -25,8 +26,10 @@ const (
 // MaxBatchRecords, so a large backlog is worked off in bounded batches written back to
 // back instead of one batch that holds it all (Spark would take the whole backlog into
 // one batch; this keeps the memory flat), and the backlog's last batch is written as
-// soon as it is read rather than at the tick. With --top nothing is kept per record and
-// the window counts batches, so its batches are cut only by the grid.
+// soon as it is read rather than at the tick. With --top nothing is kept per record, so
+// a batch is never full; a backlog read to its end still ends it, sending its deltas and
+// watermarks at once, and so does a window of this member's that closed, so its answer
+// is out as soon as the group's last delta of it is read.
 func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error) {
 	pctx, cancel := context.WithDeadline(ctx, until)
 	defer cancel()
@@ -45,12 +48,20 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 			s.cfg.BatchObserver.Polled(fs)
 		}
 		if s.grp != nil {
-			s.grp.tick = until.UnixMilli()
+			s.grp.collecting(until.UnixMilli())
 			s.grp.polled(fs, s.lag)
 		}
 		fs.EachRecord(s.add)
-		if s.grp == nil && s.caughtUp(fs) {
+		up := s.caughtUp(fs)
+		switch {
+		case s.grp == nil:
+			if up {
+				return caughtUp, nil
+			}
+		case up && s.grp.mayCut(until.UnixMilli()):
 			return caughtUp, nil
+		case s.grp.closing():
+			return due, nil
 		}
 	}
 	// A partition revoked while behind must not hold the next tick's batches open.
@@ -66,11 +77,13 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 // traffic, which each poll reads to its end, keeps the grid.
 func (s *Stream) caughtUp(fs kgo.Fetches) bool {
 	was := len(s.behind) > 0
+	read := false
 	fs.EachPartition(func(p kgo.FetchTopicPartition) {
 		n := len(p.Records)
-		if n == 0 {
-			return
+		if n == 0 || s.grp != nil && p.Topic == s.grp.panesT {
+			return // a merger rebuilding its windows is no backlog of input
 		}
+		read = true
 		key := partition{p.Topic, p.Partition}
 		if s.lag(p.FetchPartition, p.Records[n-1].Offset) > 0 {
 			s.behind[key] = struct{}{}
@@ -78,6 +91,12 @@ func (s *Stream) caughtUp(fs kgo.Fetches) bool {
 			delete(s.behind, key)
 		}
 	})
+	if s.grp != nil && read {
+		// With --top what a member finds waiting when it gets partitions is a backlog
+		// even when one poll reads it all.
+		was = was || s.grp.fresh
+		s.grp.fresh = false
+	}
 	return was && len(s.behind) == 0
 }
 

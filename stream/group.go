@@ -52,7 +52,11 @@ type groupRun struct {
 	mergers  map[int32]*group.Merger[groupSummary]
 	restored map[int32]bool  // the partition was read to its end since it was assigned
 	held     map[int32]int64 // exactly-once: the holds the last committed transaction wrote
-	tick     int64           // processing time: the batch's tick, ms
+	tick     int64           // processing time: the tick whose pane a record read now joins, ms
+	done     int64           // processing time: the tick every owned partition's records are sent through
+	cut      int64           // the tick whose batch a backlog read to its end cut early
+	interval int64           // ms
+	fresh    bool            // input partitions were gained, and no poll read records since
 	recs     []*kgo.Record
 	stats    *groupCounters
 	obs      WindowObserver // may be nil
@@ -82,7 +86,8 @@ func newGroupRun(cfg Config, log *slog.Logger, sums summaries) *groupRun {
 		log: log, panesT: PanesTopic(cfg.Group), answersT: AnswersTopic(cfg.Group),
 		layout: group.Layout{Size: cfg.window().Milliseconds(), Slide: cfg.slide().Milliseconds(), Pane: pane.Milliseconds()},
 		grace:  cfg.Grace.Milliseconds(), record: cfg.Time == TimeRecord, sums: sums,
-		eos: cfg.ExactlyOnce, fromStart: cfg.FromBeginning,
+		interval: cfg.Interval.Milliseconds(),
+		eos:      cfg.ExactlyOnce, fromStart: cfg.FromBeginning,
 		clock:    group.NewClock(cfg.idleAfter()),
 		mergers:  make(map[int32]*group.Merger[groupSummary]),
 		restored: make(map[int32]bool),
@@ -120,6 +125,7 @@ func (g *groupRun) sync() {
 func (g *groupRun) own(topic string, p int32, gained bool, at time.Time) {
 	if topic != g.panesT {
 		if gained {
+			g.fresh = true
 			g.clock.Assign(group.Partition{Topic: topic, Partition: p}, at)
 		} else {
 			g.clock.Revoke(group.Partition{Topic: topic, Partition: p})
@@ -169,6 +175,43 @@ func (g *groupRun) polled(fs kgo.Fetches, lag func(kgo.FetchPartition, int64) in
 		}
 		g.clock.Fetched(group.Partition{Topic: p.Topic, Partition: p.Partition}, behind)
 	})
+}
+
+// collecting sets the tick of the batch collect is filling: its pane, unless a backlog
+// read to its end already cut that tick's batch, when what follows joins the next tick's.
+func (g *groupRun) collecting(until int64) {
+	g.tick = until
+	if g.cut == until {
+		g.tick += g.interval
+	}
+}
+
+// ended notes, before its finish, why the batch of tick ended. A tick, or a backlog read
+// to its end, completes the owned partitions' processing time through the tick, so the
+// windows ending there close on the watermarks the finish sends; a backlog cuts each
+// tick's batch once at most, so the member's clock runs at most one interval ahead of
+// the wall clock. A window that closed (due) leaves the clock as it was.
+func (g *groupRun) ended(end batchEnd, tick int64) {
+	switch end {
+	case caughtUp:
+		g.done, g.cut = tick, tick
+	case atTick:
+		g.done = max(g.done, tick)
+	}
+}
+
+// mayCut says whether a backlog read to its end may still cut the batch of tick.
+func (g *groupRun) mayCut(tick int64) bool { return g.cut != tick }
+
+// closing says whether a window of an owned panes partition read to its end closed: the
+// batch then ends, so its answer goes out now rather than at the next tick.
+func (g *groupRun) closing() bool {
+	for j, m := range g.mergers {
+		if g.restored[j] && m.Closing(g.grace) {
+			return true
+		}
+	}
+	return false
 }
 
 // internal applies a record of the panes topic to its partition's merger.
@@ -225,7 +268,7 @@ func (g *groupRun) appendMarks() {
 	if g.record {
 		marks.Marks = g.clock.RecordMarks(time.Now())
 	} else {
-		marks.Marks = g.clock.TickMarks(g.tick)
+		marks.Marks = g.clock.TickMarks(g.done)
 	}
 	v := group.AppendWatermarks(nil, &marks)
 	for j := int32(0); j < g.parts; j++ {

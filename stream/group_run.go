@@ -21,6 +21,7 @@ func (s *Stream) runGroup(ctx context.Context, sinks []sink.Sink) error {
 		return err
 	}
 	s.grp.inputs, s.grp.parts, s.grp.cl, s.grp.loc = inputs, parts, s.cl, s.loc
+	s.cl.AddConsumeTopics(s.consumed()...)
 	var kafka, local []sink.Sink
 	for _, sk := range sinks {
 		if _, ok := sk.(*sink.Kafka); ok {

@@ -165,3 +165,76 @@ func TestGroupBacklogKeepsItsWindows(t *testing.T) {
 		assert.Equal(t, int64(30+w%7), r.Packets, "window %d", w)
 	}
 }
+
+// lines returns n records of topic spread over its partitions, from a few hosts.
+func lines(topic string, partitions, n int) []*kgo.Record {
+	recs := make([]*kgo.Record, 0, n)
+	for i := range n {
+		line := fmt.Sprintf("%5d 0.%06d 10.0.0.%d → 192.168.1.%d UDP %d x", i+1, i, i%5, i%3, 60+i%40)
+		recs = append(recs, &kgo.Record{Topic: topic, Partition: int32(i % partitions), Value: envelope(line)})
+	}
+	return recs
+}
+
+// TestGroupBacklogAnsweredBeforeItsTick: in processing time a backlog read to its end
+// closes the tick's window at once, so its answer comes long before the grid would
+// have closed it (the interval here is a day).
+func TestGroupBacklogAnsweredBeforeItsTick(t *testing.T) {
+	const day = 24 * time.Hour
+	if time.Until(nextTick(time.Now(), day)) < time.Minute {
+		t.Skip("the day's tick is a minute away: the test could not tell early from on time")
+	}
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 3)
+	group := topic + "-g"
+	dropGroupTopics(t, c, group)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, c.Client(t).ProduceSync(ctx, lines(topic, 3, 600)...).FirstErr())
+
+	cfg := groupConfig(c, topic, group, talkers.Pair)
+	cfg.Time, cfg.Interval, cfg.Window, cfg.Slide = TimeProcessing, day, day, day
+	rec := &recorder{}
+	start(t, cfg, rec)
+	got := windowsOf(t, rec, 1)
+	require.Len(t, got, 1)
+	for end, r := range got {
+		assert.True(t, end.After(time.Now()), "answered before the window's end %v", end)
+		assert.Equal(t, int64(600), r.Packets)
+		assert.Equal(t, int64(15), r.Keys, "5 sources × 3 destinations")
+	}
+}
+
+// TestGroupLiveAfterBacklogIsNotLate: the records that come after a backlog was read (in
+// the rest of the tick its early answer closed) count in the next tick's window, none
+// of them late, none twice.
+func TestGroupLiveAfterBacklogIsNotLate(t *testing.T) {
+	c := kafkatest.New(t)
+	topic := newTopic(t, c, 3)
+	group := topic + "-g"
+	dropGroupTopics(t, c, group)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl := c.Client(t)
+	require.NoError(t, cl.ProduceSync(ctx, lines(topic, 3, 500)...).FirstErr())
+
+	cfg := groupConfig(c, topic, group, talkers.Host)
+	cfg.Time, cfg.Interval, cfg.Window, cfg.Slide = TimeProcessing, 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
+	rec := &recorder{}
+	run := start(t, cfg, rec)
+	windowsOf(t, rec, 1)
+	for range 10 {
+		require.NoError(t, cl.ProduceSync(ctx, lines(topic, 3, 30)...).FirstErr())
+		time.Sleep(50 * time.Millisecond)
+	}
+	var total int64
+	require.Eventually(t, func() bool {
+		total = 0
+		for _, r := range windowsOf(t, rec, 1) {
+			total += r.Packets
+		}
+		return total >= 800
+	}, 30*time.Second, 100*time.Millisecond, "every record in a window")
+	assert.Equal(t, int64(800), total, "none twice")
+	assert.Zero(t, run.s.Stats().LateRecords)
+}

@@ -138,6 +138,9 @@ func (s *Stream) loop(ctx context.Context, sinks []sink.Sink) error {
 		if err != nil {
 			return err
 		}
+		if s.grp != nil {
+			s.grp.ended(end, next.UnixMilli())
+		}
 		if ctx.Err() != nil {
 			return s.stop(sinks, next)
 		}

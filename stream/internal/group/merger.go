@@ -168,6 +168,22 @@ func (m *Merger[S]) Due(grace int64) []*Window[S] {
 	return due
 }
 
+// Closing says whether Due would take a window now: an open one whose end plus grace
+// (ms) the group's watermark has passed. The owner asks after every poll, so a window
+// is answered as soon as its last delta and watermark are read, not at the next tick.
+func (m *Merger[S]) Closing(grace int64) bool {
+	low, ok := m.Low()
+	if !ok {
+		return false
+	}
+	for e := range m.open {
+		if e+grace <= low {
+			return true
+		}
+	}
+	return false
+}
+
 // maxEmpty bounds the empty windows one call of DueEmpty emits: after an outage the
 // stream shows the last few, not a burst of every tick it missed (as Run skips ticks).
 const maxEmpty = 8
