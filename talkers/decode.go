@@ -107,19 +107,20 @@ func (d *decoder) entries(s *Summary) error {
 		return fmt.Errorf("%d keys do not fit", n)
 	}
 	s.ents = make([]entry, 0, n)
-	s.index = make(map[Key]int32, n)
+	s.index.reset(int(n))
 	for i := int64(0); i < n && d.err == nil; i++ {
 		e := entry{key: Key{A: d.string(), B: d.string()}, err: d.count()}
+		e.h = keyHash(e.key)
 		c := &e.c
 		c.Packets, c.Bytes, c.PacketsAB, c.BytesAB, c.PacketsBA, c.BytesBA =
 			d.count(), d.count(), d.count(), d.count(), d.count(), d.count()
-		if _, dup := s.index[e.key]; dup {
+		if _, dup := s.index.find(s.ents, e.key, e.h); dup {
 			d.fail(fmt.Errorf("key %q twice", e.key))
 		}
 		if e.err > s.floor {
 			d.fail(errors.New("error above the bound"))
 		}
-		s.index[e.key] = int32(len(s.ents))
+		s.index.insert(e.h, int32(len(s.ents)))
 		s.ents = append(s.ents, e)
 	}
 	return d.err

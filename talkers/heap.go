@@ -14,41 +14,46 @@ type slot struct {
 
 func (s *Summary) less(i, j int) bool { return s.heap[i].count < s.heap[j].count }
 
-func (s *Summary) swap(i, j int) {
-	s.heap[i], s.heap[j] = s.heap[j], s.heap[i]
-	s.ents[s.heap[i].ent].pos = int32(i)
-	s.ents[s.heap[j].ent].pos = int32(j)
+// place puts sl at heap position i and tells its entry.
+func (s *Summary) place(i int, sl slot) {
+	s.heap[i] = sl
+	s.ents[sl.ent].pos = int32(i)
 }
 
+// up restores the heap above i after the count at i shrank (or a new one came). It moves
+// a hole rather than swapping, so each level writes one entry's position, not two.
 func (s *Summary) up(i int) {
+	sl := s.heap[i]
 	for i > 0 {
 		p := (i - 1) / 2
-		if !s.less(i, p) {
-			return
+		if sl.count >= s.heap[p].count {
+			break
 		}
-		s.swap(i, p)
+		s.place(i, s.heap[p])
 		i = p
 	}
+	s.place(i, sl)
 }
 
-// down restores the heap below i after the count at i grew.
+// down restores the heap below i after the count at i grew, moving a hole as up does.
 func (s *Summary) down(i int) {
+	sl := s.heap[i]
 	n := len(s.heap)
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		m := 2*i + 1
+		if m >= n {
+			break
 		}
-		m := l
-		if r := l + 1; r < n && s.less(r, l) {
+		if r := m + 1; r < n && s.less(r, m) {
 			m = r
 		}
-		if !s.less(m, i) {
-			return
+		if s.heap[m].count >= sl.count {
+			break
 		}
-		s.swap(i, m)
+		s.place(i, s.heap[m])
 		i = m
 	}
+	s.place(i, sl)
 }
 
 // heapify rebuilds the heap over every entry (after a merge or a decode).

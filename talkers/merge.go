@@ -44,17 +44,14 @@ func (s *Summary) Merge(others ...*Summary) error {
 	u := *s
 	u.ents = append(sc.ents[:0], s.ents...)
 	u.index = sc.index
-	clear(u.index)
-	for i := range u.ents {
-		u.index[u.ents[i].key] = int32(i)
-	}
+	u.index.rebuild(u.ents)
 	u.counts = sc.counts
 	u.union(others, total)
 	kept := append(s.ents[:0], u.ents...)
 	clear(u.ents) // the scratch keeps no key's strings alive
-	sc.ents, sc.counts = u.ents[:0], u.counts[:0]
-	clear(sc.index)
-	u.ents, u.index, u.heap, u.counts, u.loose = kept, nil, nil, nil, true
+	sc.ents, sc.counts, sc.index = u.ents[:0], u.counts[:0], u.index
+	u.ents, u.heap, u.counts, u.loose = kept, nil, nil, true
+	u.index.drop()
 	*s = u
 	return nil
 }
@@ -62,11 +59,11 @@ func (s *Summary) Merge(others ...*Summary) error {
 // scratch is the memory of a union being cut back.
 type scratch struct {
 	ents   []entry
-	index  map[Key]int32
+	index  keyIndex
 	counts []int64
 }
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{index: make(map[Key]int32)} }}
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 
 // union merges the others into s, making room for total keys, and cuts the result back
 // to capacity, leaving the index of a cut-back union and the heap to be rebuilt.
@@ -92,25 +89,20 @@ func (s *Summary) union(others []*Summary, total int) {
 }
 
 // reindex rebuilds the index of the entries.
-func (s *Summary) reindex() {
-	clear(s.index)
-	for i := range s.ents {
-		s.index[s.ents[i].key] = int32(i)
-	}
-}
+func (s *Summary) reindex() { s.index.rebuild(s.ents) }
 
 // absorb adds o's keys, with their counts and errors less o's Bound, and its totals.
 func (s *Summary) absorb(o *Summary) {
 	s.mergeDistinct(o)
 	for j := range o.ents {
 		oe := &o.ents[j]
-		if i, ok := s.index[oe.key]; ok {
+		if i, ok := s.index.find(s.ents, oe.key, oe.h); ok {
 			s.ents[i].err += oe.err - o.floor
 			s.ents[i].c.merge(oe.c)
 			continue
 		}
-		s.index[oe.key] = int32(len(s.ents))
-		s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err - o.floor})
+		s.index.insert(oe.h, int32(len(s.ents)))
+		s.ents = append(s.ents, entry{key: oe.key, c: oe.c, err: oe.err - o.floor, h: oe.h})
 	}
 	s.overflowed = s.overflowed || o.overflowed
 	s.weight += o.weight

@@ -23,7 +23,8 @@ type entry struct {
 	key Key
 	c   Counts
 	err int64
-	pos int32 // position in Summary.heap
+	pos int32  // position in Summary.heap
+	h   uint32 // keyHash(key), set wherever an entry is made
 }
 
 func (e *entry) count(m Measure) int64 { return e.err + e.c.of(m) }
@@ -46,7 +47,7 @@ type Summary struct {
 	capacity int
 
 	ents   []entry
-	index  map[Key]int32
+	index  keyIndex
 	heap   []slot  // smallest count first; unused when Unlimited
 	counts []int64 // truncate's scratch, lent by Merge
 	// loose: index and heap are not built (nil), ents alone hold the summary. A merge cut
@@ -75,7 +76,7 @@ func NewSummary(kind KeyKind, by Measure, capacity int) (*Summary, error) {
 	if capacity != Unlimited && (capacity < 1 || capacity > MaxCapacity) {
 		return nil, fmt.Errorf("capacity %d: want 1..%d or unlimited", capacity, MaxCapacity)
 	}
-	return &Summary{kind: kind, by: by, capacity: capacity, index: make(map[Key]int32)}, nil
+	return &Summary{kind: kind, by: by, capacity: capacity}, nil
 }
 
 // Kind, Measure and Capacity return what the summary was made with.
@@ -114,12 +115,10 @@ func (s *Summary) Keys() (n int64, exact bool) {
 
 // Reset empties the summary, keeping its memory.
 func (s *Summary) Reset() {
-	if s.loose {
-		s.index, s.loose = make(map[Key]int32), false
-	}
+	s.loose = false
 	s.ents = s.ents[:0]
 	s.heap = s.heap[:0]
-	clear(s.index)
+	s.index.reset(0)
 	s.floor, s.overflowed, s.weight, s.packets, s.bytes = 0, false, 0, 0, 0
 	s.distinct = nil
 }
@@ -157,7 +156,8 @@ func (s *Summary) add(src, dst name, length int64) {
 // update is Space-Saving's step for one weighted occurrence of k.
 func (s *Summary) update(k Key, length int64, dir int) {
 	s.weight += weight(s.by, length)
-	if i, ok := s.index[k]; ok {
+	h := keyHash(k)
+	if i, ok := s.index.find(s.ents, k, h); ok {
 		e := &s.ents[i]
 		e.c.add(length, dir)
 		if s.capacity != Unlimited {
@@ -172,7 +172,7 @@ func (s *Summary) update(k Key, length int64, dir int) {
 	var c Counts
 	c.add(length, dir)
 	if s.capacity == Unlimited || len(s.ents) < s.capacity {
-		s.push(entry{key: k, c: c, err: s.floor})
+		s.push(entry{key: k, c: c, err: s.floor, h: h})
 		return
 	}
 	// The new key takes the place of the smallest count and inherits it as its error.
@@ -183,9 +183,9 @@ func (s *Summary) update(k Key, length int64, dir int) {
 	least := e.count(s.by)
 	s.floor = max(s.floor, least)
 	s.overflowed = true
-	delete(s.index, e.key)
-	*e = entry{key: k, c: c, err: least, pos: 0}
-	s.index[k] = i
+	s.index.remove(e.h, i)
+	*e = entry{key: k, c: c, err: least, pos: 0, h: h}
+	s.index.insert(h, i)
 	s.heap[0].count = e.count(s.by)
 	s.down(0)
 }
@@ -195,7 +195,6 @@ func (s *Summary) tighten() {
 	if !s.loose {
 		return
 	}
-	s.index = make(map[Key]int32, len(s.ents))
 	s.reindex()
 	s.heapify()
 	s.loose = false
@@ -206,7 +205,7 @@ func (s *Summary) push(e entry) {
 	i := int32(len(s.ents))
 	e.pos = int32(len(s.heap))
 	s.ents = append(s.ents, e)
-	s.index[e.key] = i
+	s.index.insert(e.h, i)
 	if s.capacity != Unlimited {
 		s.heap = append(s.heap, slot{count: e.count(s.by), ent: i})
 		s.up(len(s.heap) - 1)

@@ -124,8 +124,9 @@ func parseStat(t *testing.T, stat []byte) ([]wiresharkConv, []Row) {
 			}
 			n := atoiAll(t, f[1:]...)
 			k := Key{A: f[0]}
-			host.index[k] = int32(len(host.ents))
-			host.ents = append(host.ents, entry{key: k, c: Counts{n[0], n[1], n[2], n[3], n[4], n[5]}})
+			h := keyHash(k)
+			host.index.insert(h, int32(len(host.ents)))
+			host.ents = append(host.ents, entry{key: k, c: Counts{n[0], n[1], n[2], n[3], n[4], n[5]}, h: h})
 		}
 	}
 	return convs, host.Top(nil, 0)
