@@ -243,11 +243,10 @@ func (g *groupRun) add(r *kgo.Record, t *sink.Tuple) {
 // transaction.
 func (g *groupRun) finish(ctx context.Context, p sink.Producer, kafka []sink.Sink) error {
 	g.recs = g.recs[:0]
-	err := g.panes.Drain(func(d *group.Delta) error {
+	err := g.panes.Drain(g.parts, func(j int32, d *group.Delta) error {
 		v := group.AppendDelta(nil, d)
 		g.stats.summaryBytes.Add(int64(len(d.Summary)))
-		g.recs = append(g.recs, &kgo.Record{Topic: g.panesT, Partition: g.layout.PartitionOf(d.WindowEnd, g.parts),
-			Key: windowKey(d.WindowEnd), Value: v})
+		g.recs = append(g.recs, &kgo.Record{Topic: g.panesT, Partition: j, Key: windowKey(d.WindowEnd), Value: v})
 		return nil
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // PanesTopic is the internal topic of a group's talkers: pane deltas, watermarks and
@@ -40,21 +41,21 @@ func groupTopics(ctx context.Context, cl *kgo.Client, group string, inputs []str
 		counts[t] = int32(len(td.Partitions))
 		total += counts[t]
 	}
-	panes, err := ensureTopic(ctx, adm, PanesTopic(group), total, nil)
+	panes, err := ensureTopic(ctx, cl, adm, PanesTopic(group), total, nil)
 	if err != nil {
 		return nil, 0, err
 	}
 	// Every window has its own key, so compaction alone would keep them all: the broker's
 	// retention ages old answers out as well.
 	policy := "compact,delete"
-	if _, err := ensureTopic(ctx, adm, AnswersTopic(group), 1, map[string]*string{"cleanup.policy": &policy}); err != nil {
+	if _, err := ensureTopic(ctx, cl, adm, AnswersTopic(group), 1, map[string]*string{"cleanup.policy": &policy}); err != nil {
 		return nil, 0, err
 	}
 	return counts, panes, nil
 }
 
 // ensureTopic creates topic unless it exists and returns its partition count.
-func ensureTopic(ctx context.Context, adm *kadm.Client, topic string, partitions int32, configs map[string]*string) (int32, error) {
+func ensureTopic(ctx context.Context, cl *kgo.Client, adm *kadm.Client, topic string, partitions int32, configs map[string]*string) (int32, error) {
 	resp, err := adm.CreateTopic(ctx, partitions, -1, configs, topic)
 	if err == nil {
 		err = resp.Err
@@ -62,33 +63,49 @@ func ensureTopic(ctx context.Context, adm *kadm.Client, topic string, partitions
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		return 0, fmt.Errorf("create topic %s: %w", topic, err)
 	}
-	return waitLeaders(ctx, adm, topic)
+	return waitLeaders(ctx, cl, topic)
 }
 
 // waitLeaders waits until every partition of topic has a leader and returns how many
 // there are: a broker answers CreateTopics before that, and a producer that first sees a
-// partition without a leader waits out its metadata min age before it asks again.
-func waitLeaders(ctx context.Context, adm *kadm.Client, topic string) (int32, error) {
+// partition without a leader waits out its metadata min age before it asks again. It
+// asks the broker each time: kadm's ListTopics answers from the client's metadata cache,
+// which would repeat a leaderless answer for that same min age (5 s).
+func waitLeaders(ctx context.Context, cl *kgo.Client, topic string) (int32, error) {
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
 	for {
-		md, err := adm.ListTopics(ctx, topic)
+		resp, err := req.RequestWith(ctx, cl)
 		if err == nil {
-			if td, ok := md[topic]; ok && td.Err == nil && len(td.Partitions) > 0 && leaders(td) {
-				return int32(len(td.Partitions)), nil
+			if n := leaders(resp, topic); n > 0 {
+				return n, nil
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return 0, fmt.Errorf("topic %s: not ready: %w", topic, errors.Join(err, ctx.Err()))
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-func leaders(td kadm.TopicDetail) bool {
-	for _, p := range td.Partitions {
-		if p.Err != nil || p.Leader < 0 {
-			return false
+// leaders returns the partitions of topic in resp when every one has a leader, else 0.
+func leaders(resp *kmsg.MetadataResponse, topic string) int32 {
+	for _, t := range resp.Topics {
+		if t.Topic == nil || *t.Topic != topic {
+			continue
 		}
+		if t.ErrorCode != 0 {
+			return 0
+		}
+		for _, p := range t.Partitions {
+			if p.ErrorCode != 0 || p.Leader < 0 {
+				return 0
+			}
+		}
+		return int32(len(t.Partitions))
 	}
-	return true
+	return 0
 }

@@ -67,7 +67,7 @@ func (t *talkSum) MergeBinary(b []byte) error {
 }
 
 // decoded remembers the last summary decoded for the summaries of one group. A pane's
-// delta comes once for each window the pane is part of (30 for a 60 s window sliding by
+// delta is merged into each window the pane is part of (30 for a 60 s window sliding by
 // 2 s), the same bytes each time and one after the other: decoding them once, and merging
 // the one decoded summary into every window, saves 29 decodes of up to K keys and lets
 // the windows share the keys' strings instead of holding 30 copies. Merge does not change

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // EnvBrokers names the environment variable that points the tests at a real cluster.
@@ -73,7 +74,8 @@ func (c *Cluster) Client(t testing.TB, opts ...kgo.Opt) *kgo.Client {
 func (c *Cluster) Topic(t testing.TB, partitions int32) string {
 	t.Helper()
 	name := fmt.Sprintf("t-%s-%d-%d", sanitize(t.Name()), time.Now().UnixNano()%1e9, topicSeq.Add(1))
-	adm := kadm.NewClient(c.Client(t))
+	cl := c.Client(t)
+	adm := kadm.NewClient(cl)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	resp, err := adm.CreateTopic(ctx, partitions, 1, nil, name)
@@ -84,19 +86,19 @@ func (c *Cluster) Topic(t testing.TB, partitions int32) string {
 		defer cancel()
 		_, _ = adm.DeleteTopics(ctx, name)
 	})
+	// Asked of the broker each time: kadm's Metadata answers from the client's cache,
+	// which repeats a leaderless answer for the same min age.
+	req := kmsg.NewPtrMetadataRequest()
+	req.Topics = []kmsg.MetadataRequestTopic{{Topic: kmsg.StringPtr(name)}}
 	require.Eventually(t, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		md, err := adm.Metadata(ctx, name)
-		if err != nil {
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil || len(resp.Topics) != 1 || resp.Topics[0].ErrorCode != 0 || len(resp.Topics[0].Partitions) != int(partitions) {
 			return false
 		}
-		td, ok := md.Topics[name]
-		if !ok || td.Err != nil || len(td.Partitions) != int(partitions) {
-			return false
-		}
-		for _, p := range td.Partitions {
-			if p.Err != nil || p.Leader < 0 {
+		for _, p := range resp.Topics[0].Partitions {
+			if p.ErrorCode != 0 || p.Leader < 0 {
 				return false
 			}
 		}

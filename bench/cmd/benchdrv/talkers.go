@@ -223,8 +223,10 @@ func talkersTop(extra []string) func(b *bench, t *talkersTopic, dir string) ([]*
 			return nil, nil, err
 		}
 		out := filepath.Join(dir, "top.jsonl")
+		group := b.group(filepath.Base(dir))
+		b.k.own(group+"-talkers-panes", group+"-talkers-answers")
 		p, err := startProc(spec{name: "bridge stream --top", log: filepath.Join(dir, "bridge.log"),
-			argv: topArgv(b, t.topic, b.group(filepath.Base(dir)), out, port, extra)})
+			argv: topArgv(b, t.topic, group, out, port, extra)})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -3,6 +3,7 @@ package group
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -35,10 +36,21 @@ func (c counts) MergeBinary(b []byte) error {
 }
 
 func TestWireRoundTrip(t *testing.T) {
-	d := Delta{WindowEnd: 4000, PaneStart: 2000, Topic: "in", Partition: 5, Records: 7, Summary: []byte("sum")}
+	d := Delta{WindowEnd: 4000, Ends: []int64{4000, 10000, 16000}, PaneStart: 2000, Topic: "in", Partition: 5, Records: 7, Summary: []byte("sum")}
 	got, err := DecodeDelta(AppendDelta(nil, &d))
 	require.NoError(t, err)
 	assert.Equal(t, d, got)
+
+	// A 'd' record, one window each, as members wrote them before 'p'.
+	old := []byte{wireVersion, byte(KindDelta)}
+	old = binary.AppendVarint(old, 4000)
+	old = binary.AppendVarint(old, 2000)
+	old = appendString(old, "in")
+	old = binary.AppendVarint(old, 5)
+	old = binary.AppendVarint(old, 7)
+	got, err = DecodeDelta(append(old, "sum"...))
+	require.NoError(t, err)
+	assert.Equal(t, Delta{WindowEnd: 4000, PaneStart: 2000, Topic: "in", Partition: 5, Records: 7, Summary: []byte("sum")}, got)
 
 	w := Watermarks{Topics: map[string]int32{"in": 6, "b": 1}, Marks: []Mark{{"in", 0, 1999}, {"b", 0, -5}}}
 	gotW, err := DecodeWatermarks(AppendWatermarks(nil, &w))
@@ -224,20 +236,59 @@ func TestClockIdlePartitionsFollowTheClock(t *testing.T) {
 }
 
 func TestPanesDrain(t *testing.T) {
-	ps := NewPanes(Layout{Size: 4000, Slide: 2000, Pane: 2000}, newCounts)
-	p := Partition{"in", 3}
-	ps.At(p, 2500)["a b"]++
-	ps.At(p, 3999)["a b"]++
-	ps.At(p, 100)["c d"]++
-	var got []Delta
-	require.NoError(t, ps.Drain(func(d *Delta) error {
-		got = append(got, *d)
-		return nil
-	}))
-	require.Len(t, got, 4)
-	assert.Equal(t, []int64{2000, 4000, 4000, 6000}, []int64{got[0].WindowEnd, got[1].WindowEnd, got[2].WindowEnd, got[3].WindowEnd})
-	assert.Equal(t, int64(2), got[2].Records)
-	assert.Equal(t, 0, ps.Len())
+	for _, tc := range []struct {
+		parts int32
+		want  []Delta // Partition is the internal partition here; Summary left out
+	}{
+		{1, []Delta{{Partition: 0, Ends: []int64{2000, 4000}, Records: 1}, {Partition: 0, Ends: []int64{4000, 6000}, Records: 2}}},
+		{2, []Delta{
+			{Partition: 0, Ends: []int64{4000}, Records: 1}, {Partition: 1, Ends: []int64{2000}, Records: 1},
+			{Partition: 0, Ends: []int64{4000}, Records: 2}, {Partition: 1, Ends: []int64{6000}, Records: 2},
+		}},
+	} {
+		t.Run(fmt.Sprintf("parts=%d", tc.parts), func(t *testing.T) {
+			ps := NewPanes(Layout{Size: 4000, Slide: 2000, Pane: 2000}, newCounts)
+			p := Partition{"in", 3}
+			ps.At(p, 2500)["a b"]++
+			ps.At(p, 3999)["a b"]++
+			ps.At(p, 100)["c d"]++
+			var got []Delta
+			require.NoError(t, ps.Drain(tc.parts, func(j int32, d *Delta) error {
+				assert.Equal(t, d.Ends[0], d.WindowEnd)
+				assert.Equal(t, p, Partition{d.Topic, d.Partition})
+				got = append(got, Delta{Partition: j, Ends: slices.Clone(d.Ends), Records: d.Records})
+				return nil
+			}))
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, 0, ps.Len())
+		})
+	}
+}
+
+// TestMergerTakesADeltaForSeveralWindows: one record of a pane's summary counts in
+// every window it names, and only there; a window already emitted counts it late.
+func TestMergerTakesADeltaForSeveralWindows(t *testing.T) {
+	b, _ := counts{"a b": 3}.AppendBinary(nil)
+	pane := func(ends ...int64) []byte {
+		return AppendDelta(nil, &Delta{WindowEnd: ends[0], Ends: ends, PaneStart: 0, Topic: "in", Partition: 0, Records: 3, Summary: b})
+	}
+	var late []int64
+	m := NewMerger(newCounts)
+	m.Late = func(end, _ int64) { late = append(late, end) }
+	require.NoError(t, m.Apply(0, pane(2000, 6000)))
+	require.NoError(t, m.Apply(1, AppendWatermarks(nil, &Watermarks{Topics: map[string]int32{"in": 1}, Marks: []Mark{{"in", 0, 2000}}})))
+	due := m.Due(0)
+	require.Len(t, due, 1)
+	assert.Equal(t, counts{"a b": 3}, due[0].Sum)
+	require.NoError(t, m.Apply(2, pane(2000, 4000)))
+	assert.Equal(t, []int64{2000}, late, "window 2000 was emitted")
+	require.NoError(t, m.Apply(3, AppendWatermarks(nil, &Watermarks{Marks: []Mark{{"in", 0, 6000}}})))
+	due = m.Due(0)
+	require.Len(t, due, 2)
+	assert.Equal(t, []int64{4000, 6000}, []int64{due[0].End, due[1].End})
+	assert.Equal(t, counts{"a b": 3}, due[0].Sum)
+	assert.Equal(t, counts{"a b": 3}, due[1].Sum)
+	assert.Equal(t, int64(3), due[1].Records)
 }
 
 func TestMergerHoldKeepsTheLastCheckpoint(t *testing.T) {

@@ -62,7 +62,7 @@ func (m *Merger[S]) Apply(offset int64, v []byte) error {
 		return err
 	}
 	switch k {
-	case KindDelta:
+	case KindDelta, KindPane:
 		return m.applyDelta(offset, v)
 	case KindWatermark:
 		w, err := DecodeWatermarks(v)
@@ -93,21 +93,27 @@ func (m *Merger[S]) applyDelta(offset int64, v []byte) error {
 	if err != nil {
 		return err
 	}
-	if m.emitted && d.WindowEnd <= m.through {
-		if m.Late != nil {
-			m.Late(d.WindowEnd, d.Records)
+	ends := d.Ends
+	if len(ends) == 0 {
+		ends = []int64{d.WindowEnd}
+	}
+	for _, end := range ends {
+		if m.emitted && end <= m.through {
+			if m.Late != nil {
+				m.Late(end, d.Records)
+			}
+			continue
 		}
-		return nil
+		w := m.open[end]
+		if w == nil {
+			w = &Window[S]{End: end, Sum: m.newSum(), first: offset}
+			m.open[end] = w
+		}
+		if err := w.Sum.MergeBinary(d.Summary); err != nil {
+			return fmt.Errorf("delta of window %d: %w", end, err)
+		}
+		w.Records += d.Records
 	}
-	w := m.open[d.WindowEnd]
-	if w == nil {
-		w = &Window[S]{End: d.WindowEnd, Sum: m.newSum(), first: offset}
-		m.open[d.WindowEnd] = w
-	}
-	if err := w.Sum.MergeBinary(d.Summary); err != nil {
-		return fmt.Errorf("delta of window %d: %w", d.WindowEnd, err)
-	}
-	w.Records += d.Records
 	return nil
 }
 

@@ -81,31 +81,35 @@ func (ps *Panes[S]) At(p Partition, ts int64) S {
 // Len is how many panes the batch touched.
 func (ps *Panes[S]) Len() int { return len(ps.m) }
 
-// Drain encodes every pane once and calls fn with its delta for each window the pane
-// is part of (the same bytes under each window's key), in a fixed order; then forgets
-// them all.
-func (ps *Panes[S]) Drain(fn func(*Delta) error) error {
+// Drain encodes every pane once and calls fn, for each of the parts internal partitions
+// that merges a window the pane is part of, with its delta for those windows (the same
+// summary bytes to each partition), in a fixed order; then forgets them all.
+func (ps *Panes[S]) Drain(parts int32, fn func(part int32, d *Delta) error) error {
 	keys := slices.SortedFunc(maps.Keys(ps.m), func(a, b paneKey) int {
 		if c := comparePartitions(a.p, b.p); c != 0 {
 			return c
 		}
 		return int(max(-1, min(1, a.start-b.start)))
 	})
-	var err error
+	byPart := make(map[int32][]int64)
 	for _, k := range keys {
 		pn := ps.m[k]
 		d := Delta{PaneStart: k.start, Topic: k.p.Topic, Partition: k.p.Partition, Records: pn.records}
+		var err error
 		if d.Summary, err = pn.sum.AppendBinary(nil); err != nil {
 			return fmt.Errorf("encode pane: %w", err)
 		}
+		clear(byPart)
 		ps.layout.Windows(k.start, func(end int64) {
-			if err == nil {
-				d.WindowEnd = end
-				err = fn(&d)
-			}
+			j := ps.layout.PartitionOf(end, parts)
+			byPart[j] = append(byPart[j], end)
 		})
-		if err != nil {
-			return err
+		for _, j := range slices.Sorted(maps.Keys(byPart)) {
+			d.Ends = byPart[j]
+			d.WindowEnd = d.Ends[0]
+			if err := fn(j, &d); err != nil {
+				return err
+			}
 		}
 	}
 	clear(ps.m)

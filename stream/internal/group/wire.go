@@ -5,7 +5,8 @@
 // offsets but no client: the stream polls, produces and commits, this package decides.
 //
 // The design is Kafka Streams' repartition: every member ships per-(input partition,
-// pane) deltas keyed by window, so all deltas of a window meet on one internal partition,
+// pane) deltas, one record to each internal partition naming the windows of the pane
+// that partition merges, so all deltas of a window meet on one internal partition,
 // whose owner (the group balancer picks it, no member is special) merges them and emits
 // the window once every input partition's watermark has passed its end plus the grace.
 package group
@@ -21,7 +22,8 @@ type Kind byte
 
 // The records of the internal topic.
 const (
-	KindDelta      Kind = 'd' // a member's summary of one input partition's records in one pane
+	KindDelta      Kind = 'd' // a member's summary of one input partition's records in one pane, for one window
+	KindPane       Kind = 'p' // the same for every window of the pane merged on the record's partition
 	KindWatermark  Kind = 'w' // a member's watermarks of the input partitions it owns
 	KindCheckpoint Kind = 'c' // a merger emitted every window of its partition through an end
 )
@@ -38,10 +40,13 @@ var (
 )
 
 // Delta is the summary of the records one member read from one input partition that fall
-// in one pane, for one window that pane is part of.
+// in one pane, for the windows that pane is part of and that one internal partition
+// merges: a pane of a 60 s window sliding by 2 s is in 30 windows, and one record
+// carries it to each partition rather than one record a window.
 type Delta struct {
-	WindowEnd int64 // ms since the epoch; the record's key, so a window meets on one partition
-	PaneStart int64 // ms since the epoch
+	WindowEnd int64   // ms since the epoch: the first of Ends, the record's key
+	Ends      []int64 // every window the delta is for, ascending; nil means WindowEnd alone
+	PaneStart int64   // ms since the epoch
 	Topic     string
 	Partition int32
 	Records   int64  // records the summary holds, counted late whole if the window was emitted
@@ -76,8 +81,16 @@ type Answer struct {
 
 // AppendDelta appends d's encoding to b.
 func AppendDelta(b []byte, d *Delta) []byte {
-	b = append(b, wireVersion, byte(KindDelta))
-	b = binary.AppendVarint(b, d.WindowEnd)
+	b = append(b, wireVersion, byte(KindPane))
+	ends := d.Ends
+	if len(ends) == 0 {
+		ends = []int64{d.WindowEnd}
+	}
+	b = binary.AppendUvarint(b, uint64(len(ends)))
+	b = binary.AppendVarint(b, ends[0])
+	for i := 1; i < len(ends); i++ {
+		b = binary.AppendUvarint(b, uint64(ends[i]-ends[i-1]))
+	}
 	b = binary.AppendVarint(b, d.PaneStart)
 	b = appendString(b, d.Topic)
 	b = binary.AppendVarint(b, int64(d.Partition))
@@ -126,20 +139,43 @@ func KindOf(v []byte) (Kind, error) {
 		return 0, fmt.Errorf("%w %d", ErrVersion, v[0])
 	}
 	switch k := Kind(v[1]); k {
-	case KindDelta, KindWatermark, KindCheckpoint:
+	case KindDelta, KindPane, KindWatermark, KindCheckpoint:
 		return k, nil
 	default:
 		return 0, fmt.Errorf("%w %q", ErrKind, v[1])
 	}
 }
 
-// DecodeDelta decodes a delta; its Summary aliases v.
+// DecodeDelta decodes a delta of either kind; its Summary aliases v.
 func DecodeDelta(v []byte) (Delta, error) {
-	r, err := open(v, KindDelta)
+	k, err := KindOf(v)
+	if err == nil && k == KindDelta {
+		return decodeDelta(reader{b: v[2:]}, 0)
+	}
+	r, err := open(v, KindPane)
 	if err != nil {
 		return Delta{}, err
 	}
-	d := Delta{WindowEnd: r.varint(), PaneStart: r.varint(), Topic: r.string()}
+	n := r.count()
+	if n == 0 && r.err == nil {
+		return Delta{}, errors.New("group record: a delta for no window")
+	}
+	return decodeDelta(r, n)
+}
+
+// decodeDelta reads a delta's fields after its kind: a 'p' record's n window ends
+// first, a 'd' record's one (n 0).
+func decodeDelta(r reader, n int) (Delta, error) {
+	var d Delta
+	d.WindowEnd = r.varint()
+	if n > 0 {
+		d.Ends = make([]int64, 1, n)
+		d.Ends[0] = d.WindowEnd
+		for i := 1; i < n && r.err == nil; i++ {
+			d.Ends = append(d.Ends, d.Ends[i-1]+int64(r.uvarint()))
+		}
+	}
+	d.PaneStart, d.Topic = r.varint(), r.string()
 	d.Partition, d.Records = r.int32(), r.varint()
 	d.Summary = r.rest()
 	return d, r.err
