@@ -68,7 +68,7 @@ func (rep *report) talkers(b *strings.Builder) {
 	fmt.Fprintf(b, "Input: two topics of %s Connect envelopes each: a flood whose every record is a distinct (src, dst) "+
 		"pair (sources walking 10.0.0.0/8 and 2001:db8::/32, the capture's real frames and lengths), and one of at most "+
 		"%s pairs (%d heavy ones, the rest even). Times are launch until the answer is out: for bridge --top the first "+
-		"window holding all N records (it waits for the 2 s tick), for the plain stream N tuples in its jsonl sink, for "+
+		"window holding all N records, for the plain stream N tuples in its jsonl sink, for "+
 		"the pipeline head's output, for Spark the micro-batch that took the last record. Peak RSS is the process "+
 		"tree's VmHWM sampled while it ran; CPU is user+sys from wait4 (or /proc while it runs).\n\n",
 		commas(int64(rep.cfg.lines)), commas(exactPairs), exactHeavy)
