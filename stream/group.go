@@ -55,7 +55,6 @@ type groupRun struct {
 	tick     int64           // processing time: the tick whose pane a record read now joins, ms
 	done     int64           // processing time: the tick every owned partition's records are sent through
 	cut      int64           // the tick whose batch a backlog read to its end cut early
-	interval int64           // ms
 	fresh    bool            // input partitions were gained, and no poll read records since
 	recs     []*kgo.Record
 	stats    *groupCounters
@@ -86,8 +85,7 @@ func newGroupRun(cfg Config, log *slog.Logger, sums summaries) *groupRun {
 		log: log, panesT: PanesTopic(cfg.Group), answersT: AnswersTopic(cfg.Group),
 		layout: group.Layout{Size: cfg.window().Milliseconds(), Slide: cfg.slide().Milliseconds(), Pane: pane.Milliseconds()},
 		grace:  cfg.Grace.Milliseconds(), record: cfg.Time == TimeRecord, sums: sums,
-		interval: cfg.Interval.Milliseconds(),
-		eos:      cfg.ExactlyOnce, fromStart: cfg.FromBeginning,
+		eos: cfg.ExactlyOnce, fromStart: cfg.FromBeginning,
 		clock:    group.NewClock(cfg.idleAfter()),
 		mergers:  make(map[int32]*group.Merger[groupSummary]),
 		restored: make(map[int32]bool),
@@ -178,11 +176,12 @@ func (g *groupRun) polled(fs kgo.Fetches, lag func(kgo.FetchPartition, int64) in
 }
 
 // collecting sets the tick of the batch collect is filling: its pane, unless a backlog
-// read to its end already cut that tick's batch, when what follows joins the next tick's.
+// read to its end already cut that tick's batch, when what follows joins the next tick's
+// (in processing time a pane is an interval).
 func (g *groupRun) collecting(until int64) {
 	g.tick = until
 	if g.cut == until {
-		g.tick += g.interval
+		g.tick += g.layout.Pane
 	}
 }
 
@@ -192,11 +191,11 @@ func (g *groupRun) collecting(until int64) {
 // tick's batch once at most, so the member's clock runs at most one interval ahead of
 // the wall clock. A window that closed (due) leaves the clock as it was.
 func (g *groupRun) ended(end batchEnd, tick int64) {
-	switch end {
-	case caughtUp:
-		g.done, g.cut = tick, tick
-	case atTick:
-		g.done = max(g.done, tick)
+	if end == caughtUp {
+		g.cut = tick
+	}
+	if end != due {
+		g.done = tick
 	}
 }
 

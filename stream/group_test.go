@@ -63,6 +63,16 @@ func groupConfig(c *kafkatest.Cluster, topic, group string, key talkers.KeyKind)
 	return cfg
 }
 
+// groupTopic makes an input topic of partitions and names its group, whose internal
+// topics are deleted when the test ends.
+func groupTopic(t *testing.T, c *kafkatest.Cluster, partitions int32) (topic, group string) {
+	t.Helper()
+	topic = newTopic(t, c, partitions)
+	group = topic + "-g"
+	dropGroupTopics(t, c, group)
+	return topic, group
+}
+
 // dropGroupTopics deletes the topics the stream made for groups when the test ends.
 func dropGroupTopics(t *testing.T, c *kafkatest.Cluster, groups ...string) {
 	for _, g := range groups {
@@ -140,9 +150,7 @@ var _ sink.Sink = (*recorder)(nil)
 // starts, answered in the windows their timestamps say, not as one catch-up window.
 func TestGroupBacklogKeepsItsWindows(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := newTopic(t, c, 6)
-	group := topic + "-g"
-	dropGroupTopics(t, c, group)
+	topic, group := groupTopic(t, c, 6)
 	win := 200 * time.Millisecond
 	t0 := time.Now().Add(-30 * time.Second).Truncate(win)
 	recs := timedRecords(topic, t0, win)[:0]
@@ -185,9 +193,7 @@ func TestGroupBacklogAnsweredBeforeItsTick(t *testing.T) {
 		t.Skip("the day's tick is a minute away: the test could not tell early from on time")
 	}
 	c := kafkatest.New(t)
-	topic := newTopic(t, c, 3)
-	group := topic + "-g"
-	dropGroupTopics(t, c, group)
+	topic, group := groupTopic(t, c, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, c.Client(t).ProduceSync(ctx, lines(topic, 3, 600)...).FirstErr())
@@ -210,9 +216,7 @@ func TestGroupBacklogAnsweredBeforeItsTick(t *testing.T) {
 // of them late, none twice.
 func TestGroupLiveAfterBacklogIsNotLate(t *testing.T) {
 	c := kafkatest.New(t)
-	topic := newTopic(t, c, 3)
-	group := topic + "-g"
-	dropGroupTopics(t, c, group)
+	topic, group := groupTopic(t, c, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cl := c.Client(t)

@@ -93,11 +93,7 @@ func (m *Merger[S]) applyDelta(offset int64, v []byte) error {
 	if err != nil {
 		return err
 	}
-	ends := d.Ends
-	if len(ends) == 0 {
-		ends = []int64{d.WindowEnd}
-	}
-	for _, end := range ends {
+	for _, end := range d.Windows() {
 		if m.emitted && end <= m.through {
 			if m.Late != nil {
 				m.Late(end, d.Records)

@@ -91,7 +91,7 @@ func (ps *Panes[S]) Drain(parts int32, fn func(part int32, d *Delta) error) erro
 		}
 		return int(max(-1, min(1, a.start-b.start)))
 	})
-	byPart := make(map[int32][]int64)
+	byPart := make([][]int64, parts) // the pane's window ends, by internal partition
 	for _, k := range keys {
 		pn := ps.m[k]
 		d := Delta{PaneStart: k.start, Topic: k.p.Topic, Partition: k.p.Partition, Records: pn.records}
@@ -99,15 +99,19 @@ func (ps *Panes[S]) Drain(parts int32, fn func(part int32, d *Delta) error) erro
 		if d.Summary, err = pn.sum.AppendBinary(nil); err != nil {
 			return fmt.Errorf("encode pane: %w", err)
 		}
-		clear(byPart)
+		for j := range byPart {
+			byPart[j] = byPart[j][:0]
+		}
 		ps.layout.Windows(k.start, func(end int64) {
 			j := ps.layout.PartitionOf(end, parts)
 			byPart[j] = append(byPart[j], end)
 		})
-		for _, j := range slices.Sorted(maps.Keys(byPart)) {
-			d.Ends = byPart[j]
-			d.WindowEnd = d.Ends[0]
-			if err := fn(j, &d); err != nil {
+		for j, ends := range byPart {
+			if len(ends) == 0 {
+				continue
+			}
+			d.Ends, d.WindowEnd = ends, ends[0]
+			if err := fn(int32(j), &d); err != nil {
 				return err
 			}
 		}

@@ -79,13 +79,18 @@ type Answer struct {
 	Summary    []byte
 }
 
+// Windows returns the ends of the windows the delta is for: Ends, or WindowEnd alone.
+func (d *Delta) Windows() []int64 {
+	if len(d.Ends) == 0 {
+		return []int64{d.WindowEnd}
+	}
+	return d.Ends
+}
+
 // AppendDelta appends d's encoding to b.
 func AppendDelta(b []byte, d *Delta) []byte {
 	b = append(b, wireVersion, byte(KindPane))
-	ends := d.Ends
-	if len(ends) == 0 {
-		ends = []int64{d.WindowEnd}
-	}
+	ends := d.Windows()
 	b = binary.AppendUvarint(b, uint64(len(ends)))
 	b = binary.AppendVarint(b, ends[0])
 	for i := 1; i < len(ends); i++ {
