@@ -51,7 +51,7 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 			s.grp.collecting(until.UnixMilli())
 			s.grp.polled(fs, s.lag)
 		}
-		fs.EachRecord(s.add)
+		s.addAll(fs)
 		up := s.caughtUp(fs)
 		switch {
 		case s.grp == nil:
@@ -126,9 +126,10 @@ func (s *Stream) fetchErrors(fs kgo.Fetches) error {
 	return fatal
 }
 
-// add decodes one record into the current batch and remembers its offset.
-func (s *Stream) add(r *kgo.Record) {
-	if s.grp != nil && r.Topic == s.grp.panesT {
+// add takes one record into the current batch, decoded already (d) or not (nil), and
+// remembers its offset.
+func (s *Stream) add(r *kgo.Record, d *decodedRecord) {
+	if s.internal(r) {
 		s.grp.internal(r)
 		return
 	}
@@ -140,7 +141,13 @@ func (s *Stream) add(r *kgo.Record) {
 	}
 	t := s.tuples[:len(s.tuples)+1]
 	tp := &t[len(t)-1]
-	reason, err := s.dec.decode(r.Value, tp)
+	var reason skipReason
+	var err error
+	if d != nil {
+		*tp, reason, err = d.t, d.reason, d.err
+	} else {
+		reason, err = s.dec.decode(r.Value, tp)
+	}
 	if reason != kept {
 		s.stats.count(reason)
 		s.skips.first(reason, r.Topic, r.Partition, r.Offset, err)

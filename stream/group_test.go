@@ -184,22 +184,36 @@ func lines(topic string, partitions, n int) []*kgo.Record {
 	return recs
 }
 
-// TestGroupBacklogAnsweredBeforeItsTick: in processing time a backlog read to its end
-// closes the tick's window at once, so its answer comes long before the grid would
-// have closed it (the interval here is a day).
-func TestGroupBacklogAnsweredBeforeItsTick(t *testing.T) {
+// dayGroup is a group --top over a fresh 3-partition topic in processing time with a
+// day's interval and window, so a backlog's answer is early by hours; it skips the test
+// in the minute before the day's tick, where early and on time could not be told apart.
+func dayGroup(t *testing.T) (*kafkatest.Cluster, Config) {
+	t.Helper()
 	const day = 24 * time.Hour
 	if time.Until(nextTick(time.Now(), day)) < time.Minute {
 		t.Skip("the day's tick is a minute away: the test could not tell early from on time")
 	}
 	c := kafkatest.New(t)
 	topic, group := groupTopic(t, c, 3)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	require.NoError(t, c.Client(t).ProduceSync(ctx, lines(topic, 3, 600)...).FirstErr())
-
 	cfg := groupConfig(c, topic, group, talkers.Pair)
 	cfg.Time, cfg.Interval, cfg.Window, cfg.Slide = TimeProcessing, day, day, day
+	return c, cfg
+}
+
+// produceRecords writes recs in one go.
+func produceRecords(t *testing.T, c *kafkatest.Cluster, recs []*kgo.Record) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, c.Client(t).ProduceSync(ctx, recs...).FirstErr())
+}
+
+// TestGroupBacklogAnsweredBeforeItsTick: in processing time a backlog read to its end
+// closes the tick's window at once, so its answer comes long before the grid would
+// have closed it (the interval here is a day).
+func TestGroupBacklogAnsweredBeforeItsTick(t *testing.T) {
+	c, cfg := dayGroup(t)
+	produceRecords(t, c, lines(cfg.Topics[0], 3, 600))
 	rec := &recorder{}
 	start(t, cfg, rec)
 	got := windowsOf(t, rec, 1)
@@ -209,6 +223,37 @@ func TestGroupBacklogAnsweredBeforeItsTick(t *testing.T) {
 		assert.Equal(t, int64(600), r.Packets)
 		assert.Equal(t, int64(15), r.Keys, "5 sources × 3 destinations")
 	}
+}
+
+// TestGroupLargeBacklogCountsEveryRecord: a backlog whose polls are decoded ahead of the
+// counting (thousands of records a poll), bad values among them, is counted in full:
+// every good record's packet and bytes, no bad one.
+func TestGroupLargeBacklogCountsEveryRecord(t *testing.T) {
+	const n = 12000
+	c, cfg := dayGroup(t)
+	recs := lines(cfg.Topics[0], 3, n)
+	var bytes int64
+	for i := range n {
+		bytes += int64(60 + i%40)
+	}
+	for i, b := range badValues() {
+		if b.want != skipTooLarge { // the producer's batch limit is the test's, not the stream's
+			recs = append(recs, &kgo.Record{Topic: cfg.Topics[0], Partition: int32(i % 3), Value: b.value})
+		}
+	}
+	produceRecords(t, c, recs)
+	rec := &recorder{}
+	run := start(t, cfg, rec)
+	got := windowsOf(t, rec, 1)
+	require.Len(t, got, 1)
+	for _, r := range got {
+		assert.Equal(t, int64(n), r.Packets)
+		assert.Equal(t, bytes, r.Bytes)
+		assert.Equal(t, int64(15), r.Keys, "5 sources × 3 destinations")
+	}
+	st := run.s.Stats()
+	assert.Equal(t, int64(len(recs)), st.Records)
+	assert.Equal(t, int64(n), st.Tuples)
 }
 
 // TestGroupLiveAfterBacklogIsNotLate: the records that come after a backlog was read (in

@@ -27,6 +27,7 @@ type Stream struct {
 	loc  *time.Location
 
 	dec    *decoder
+	ahead  ahead     // decoding a large poll on a goroutine of its own
 	grp    *groupRun // Top > 0 only: the group-wide talkers
 	sums   summaries
 	stats  counters
