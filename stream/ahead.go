@@ -43,8 +43,9 @@ func (s *Stream) addAll(fs kgo.Fetches) {
 	}()
 	n := len(a.recs)
 	if n < aheadMin {
-		for _, r := range a.recs {
+		for i, r := range a.recs {
 			s.add(r, nil)
+			s.markAt(a.recs, i)
 		}
 		return
 	}
@@ -70,6 +71,7 @@ func (s *Stream) addAll(fs kgo.Fetches) {
 	for end := range ready {
 		for ; next < end; next++ {
 			s.add(a.recs[next], &out[next])
+			s.markAt(a.recs, next)
 		}
 	}
 }
@@ -78,4 +80,17 @@ func (s *Stream) addAll(fs kgo.Fetches) {
 // not decoded.
 func (s *Stream) internal(r *kgo.Record) bool {
 	return s.grp != nil && r.Topic == s.grp.panesT
+}
+
+// markAt moves the batch's commit point past recs[i] when it is the last of its
+// partition's run in the poll: a poll hands records over partition by partition, so one
+// mark a run does what one a record did.
+func (s *Stream) markAt(recs []*kgo.Record, i int) {
+	r := recs[i]
+	if i+1 < len(recs) && recs[i+1].Partition == r.Partition && recs[i+1].Topic == r.Topic {
+		return
+	}
+	if !s.internal(r) {
+		s.mark(r)
+	}
 }

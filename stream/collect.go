@@ -126,8 +126,8 @@ func (s *Stream) fetchErrors(fs kgo.Fetches) error {
 	return fatal
 }
 
-// add takes one record into the current batch, decoded already (d) or not (nil), and
-// remembers its offset.
+// add takes one record into the current batch, decoded already (d) or not (nil); its
+// offset is marked by the caller (markAt).
 func (s *Stream) add(r *kgo.Record, d *decodedRecord) {
 	if s.internal(r) {
 		s.grp.internal(r)
@@ -135,7 +135,6 @@ func (s *Stream) add(r *kgo.Record, d *decodedRecord) {
 	}
 	s.polled++
 	s.stats.records.Add(1)
-	s.mark(r)
 	if len(s.tuples) == cap(s.tuples) {
 		s.tuples = append(s.tuples, sink.Tuple{})[:len(s.tuples)]
 	}

@@ -166,12 +166,12 @@ func (s *Summary) update(k Key, length int64, dir int) {
 		}
 		return
 	}
-	if s.distinct != nil {
-		s.distinct.add(k)
-	}
 	var c Counts
 	c.add(length, dir)
 	if s.capacity == Unlimited || len(s.ents) < s.capacity {
+		if s.distinct != nil {
+			s.distinct.add(k)
+		}
 		s.push(entry{key: k, c: c, err: s.floor, h: h})
 		return
 	}

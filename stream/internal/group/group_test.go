@@ -265,6 +265,29 @@ func TestPanesDrain(t *testing.T) {
 	}
 }
 
+// TestPanesAtSwitchesPanes: records that alternate between partitions and panes each
+// count in their own pane, and after a drain a pane starts empty.
+func TestPanesAtSwitchesPanes(t *testing.T) {
+	ps := NewPanes(Layout{Size: 2000, Slide: 2000, Pane: 2000}, newCounts)
+	p, q := Partition{"in", 0}, Partition{"in", 1}
+	ps.At(p, 100)["a b"]++
+	ps.At(q, 100)["c d"]++
+	ps.At(p, 150)["a b"]++
+	ps.At(p, 2100)["e f"]++
+	ps.At(p, 200)["a b"]++
+	drained := func() map[Partition][]int64 {
+		got := map[Partition][]int64{}
+		require.NoError(t, ps.Drain(1, func(_ int32, d *Delta) error {
+			got[Partition{d.Topic, d.Partition}] = append(got[Partition{d.Topic, d.Partition}], d.PaneStart, d.Records)
+			return nil
+		}))
+		return got
+	}
+	assert.Equal(t, map[Partition][]int64{p: {0, 3, 2000, 1}, q: {0, 1}}, drained())
+	assert.Empty(t, ps.At(p, 100), "a drained pane is not handed out again")
+	assert.Equal(t, map[Partition][]int64{p: {0, 1}}, drained())
+}
+
 // TestMergerTakesADeltaForSeveralWindows: one record of a pane's summary counts in
 // every window it names, and only there; a window already emitted counts it late.
 func TestMergerTakesADeltaForSeveralWindows(t *testing.T) {
