@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/bridge-project/bridge/internal/kafkatest"
 	"github.com/bridge-project/bridge/internal/testutil"
@@ -137,13 +139,18 @@ func testConfig(c *kafkatest.Cluster, topic string) Config {
 	return cfg
 }
 
-// committed returns the group's committed offset per partition of topic.
+// committed returns the group's committed offset per partition of topic: none while
+// the group does not exist yet (a stream that has not joined it, or a broker that has
+// not heard of the join yet, as kfake may answer in between).
 func committed(t *testing.T, c *kafkatest.Cluster, group, topic string) map[int32]int64 {
 	t.Helper()
 	adm := kadm.NewClient(c.Client(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	resp, err := adm.FetchOffsetsForTopics(ctx, group, topic)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		return map[int32]int64{}
+	}
 	require.NoError(t, err)
 	out := map[int32]int64{}
 	resp.Each(func(o kadm.OffsetResponse) {
