@@ -11,8 +11,9 @@ import (
 // (offsets, counting into panes, or the batch's tuples) must stay on that goroutine, in
 // record order. So a large poll is decoded ahead on a goroutine of its own, a chunk at a
 // time, while the stream's goroutine takes in the chunks already decoded: on two cores a
-// backlog of a million distinct pairs is through in about two thirds of the time. A small
-// poll (live traffic) is decoded in line, where a handoff would only add latency.
+// backlog of a million distinct pairs was through in about four fifths of the time
+// (BENCHMARKS.md, where the time goes). A small poll (live traffic) is decoded in line,
+// where a handoff would only add latency.
 const (
 	aheadChunk = 512            // records per handoff
 	aheadMin   = 4 * aheadChunk // smaller polls are decoded in line
