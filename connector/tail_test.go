@@ -232,6 +232,28 @@ func TestTailerCopytruncateBetweenOpenAndFirstRead(t *testing.T) {
 	assert.Equal(t, append(lines("gen1", 0, 30), lines("gen2", 0, 40)...), got)
 }
 
+// A tailer two copytruncates behind: it had read part of gen2 when logrotate copied and
+// truncated it (.2), the writer filled gen3, and logrotate copied and truncated that too
+// (.3) before the tailer looked again.
+func TestTailerTwoCopytruncatesBehind(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, numbered("gen2", 0, 10))
+	tl := newTestTailer(t, path, nil)
+	got, _ := collect(t, tl)
+	require.Equal(t, lines("gen2", 0, 10), got)
+
+	appendFile(t, path, numbered("gen2", 10, 30))
+	copyFile(t, path, path+".2")
+	require.NoError(t, os.Truncate(path, 0))
+	appendFile(t, path, numbered("gen3", 0, 40))
+	copyFile(t, path, path+".3")
+	require.NoError(t, os.Truncate(path, 0))
+	appendFile(t, path, numbered("gen4", 0, 5))
+
+	got, _ = collect(t, tl)
+	assert.Equal(t, append(append(lines("gen2", 10, 30), lines("gen3", 0, 40)...), lines("gen4", 0, 5)...), got)
+}
+
 // rotate's race: the tailer had finished a rotated file (.1), found no newer one, and opened
 // the path; before it read the path's head, logrotate copied it to .2 and truncated it, and
 // the writer wrote again. The second look finds .2 and reads it before the path.
