@@ -24,9 +24,12 @@ func TestSourceStopsWhenOffsetsCannotBeSaved(t *testing.T) {
 	appendFile(t, file, numbered("before", 0, 500))
 
 	r := startSource(t, cfg)
-	eventually(t, 30*time.Second, func() bool { return r.src.Stats().OffsetsSaved.Load() > 0 }, "first save")
-	saved, ok := loadOffsets(t, cfg)
-	require.True(t, ok)
+	// The first save may come before the first line is acknowledged (offset 0): wait for
+	// one past it, or the check below fails on a slow machine.
+	eventually(t, 30*time.Second, func() bool {
+		p, ok := loadOffsets(t, cfg)
+		return ok && p.Offset > 0
+	}, "a save past the first line")
 
 	// A non-empty directory where the offsets file was: every later rename onto it fails.
 	require.NoError(t, os.Remove(cfg.OffsetsFile))
@@ -36,5 +39,4 @@ func TestSourceStopsWhenOffsetsCannotBeSaved(t *testing.T) {
 	err := r.wait(t, 30*time.Second)
 	require.ErrorIs(t, err, ErrOffsetsUnsaved)
 	assert.Contains(t, r.logs.String(), "cannot save offsets")
-	assert.Positive(t, saved.Offset)
 }
