@@ -31,46 +31,56 @@ func aheadPoll(topic string, n int) kgo.Fetches {
 
 // TestAddAllDecodesAheadInOrder: a poll decoded on the side gives the batch the same
 // tuples, in the same order, the same skip counts and the same commit points as one
-// decoded record by record, below, at and above the size where decoding goes ahead.
+// decoded record by record, below, at and above the size where decoding goes ahead, with
+// one decoder or several, whose chunks come back in any order.
 func TestAddAllDecodesAheadInOrder(t *testing.T) {
 	c := kafkatest.New(t)
-	for _, n := range []int{1, aheadMin - 1, aheadMin, 3*aheadMin + 7, 10*aheadChunk + 1} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			s, err := New(testConfig(c, "ahead"), testLog())
-			require.NoError(t, err)
-			defer s.cl.Close()
-			fs := aheadPoll("ahead", n)
-
-			want := []sink.Tuple(nil)
-			var wantStats Stats
-			d := newDecoder(ParseTshark, DefaultMaxValueBytes)
-			fs.EachRecord(func(r *kgo.Record) {
-				wantStats.Records++
-				var tp sink.Tuple
-				switch reason, _ := d.decode(r.Value, &tp); reason {
-				case kept:
-					wantStats.Tuples++
-					tp.Topic, tp.Partition, tp.Offset = r.Topic, r.Partition, r.Offset
-					want = append(want, tp)
-				case skipNotPacket:
-					wantStats.NotPacket++
-				case skipEnvelope:
-					wantStats.Malformed++
-				case skipTooLarge:
-					wantStats.TooLarge++
-				}
+	for _, decoders := range []int{1, 2, 3} {
+		for _, n := range []int{1, aheadMin - 1, aheadMin, 3*aheadMin + 7, 10*aheadChunk + 1} {
+			t.Run(fmt.Sprintf("%d decoders/%d records", decoders, n), func(t *testing.T) {
+				testAddAllInOrder(t, c, decoders, n)
 			})
-
-			s.addAll(fs)
-			assert.Equal(t, want, s.tuples)
-			assert.Equal(t, wantStats, s.Stats())
-			assert.Equal(t, n, s.polled)
-			last := map[int32]kgo.EpochOffset{0: {Offset: int64((n + 1) / 2)}}
-			if n > 1 {
-				last[1] = kgo.EpochOffset{Offset: int64(n / 2)}
-			}
-			assert.Equal(t, last, s.marks["ahead"], "commit points past each partition's last record")
-			assert.Empty(t, s.ahead.recs, "no record is held after the poll")
-		})
+		}
 	}
+}
+
+func testAddAllInOrder(t *testing.T, c *kafkatest.Cluster, decoders, n int) {
+	s, err := New(testConfig(c, "ahead"), testLog())
+	require.NoError(t, err)
+	defer s.cl.Close()
+	for range decoders {
+		s.ahead.decs = append(s.ahead.decs, newDecoder(ParseTshark, DefaultMaxValueBytes))
+	}
+	fs := aheadPoll("ahead", n)
+
+	want := []sink.Tuple(nil)
+	var wantStats Stats
+	d := newDecoder(ParseTshark, DefaultMaxValueBytes)
+	fs.EachRecord(func(r *kgo.Record) {
+		wantStats.Records++
+		var tp sink.Tuple
+		switch reason, _ := d.decode(r.Value, &tp); reason {
+		case kept:
+			wantStats.Tuples++
+			tp.Topic, tp.Partition, tp.Offset = r.Topic, r.Partition, r.Offset
+			want = append(want, tp)
+		case skipNotPacket:
+			wantStats.NotPacket++
+		case skipEnvelope:
+			wantStats.Malformed++
+		case skipTooLarge:
+			wantStats.TooLarge++
+		}
+	})
+
+	s.addAll(fs)
+	assert.Equal(t, want, s.tuples)
+	assert.Equal(t, wantStats, s.Stats())
+	assert.Equal(t, n, s.polled)
+	last := map[int32]kgo.EpochOffset{0: {Offset: int64((n + 1) / 2)}}
+	if n > 1 {
+		last[1] = kgo.EpochOffset{Offset: int64(n / 2)}
+	}
+	assert.Equal(t, last, s.marks["ahead"], "commit points past each partition's last record")
+	assert.Empty(t, s.ahead.recs, "no record is held after the poll")
 }

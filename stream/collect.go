@@ -53,6 +53,7 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 		}
 		s.addAll(fs)
 		up := s.caughtUp(fs)
+		s.recycle(fs)
 		switch {
 		case s.grp == nil:
 			if up {
