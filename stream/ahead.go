@@ -2,6 +2,8 @@ package stream
 
 import (
 	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -11,17 +13,18 @@ import (
 // A poll of a backlog returns thousands of records, and decoding them (envelope, tshark
 // columns, interning) is more than half of the stream's work; the rest (offsets, counting
 // into panes, or the batch's tuples) must stay on the stream's goroutine, in record order.
-// So a large poll is decoded ahead, a chunk at a time, by a decoder a core, while the
-// stream's goroutine takes in the chunks already decoded, in order. On two cores a
-// backlog of a million distinct pairs went through in about four fifths of the time with
-// one decoder, and the decoder was then the slowest stage, waiting at the end of each
-// poll for the stream's goroutine to take in the last chunk (BENCHMARKS.md, where the
-// time goes); a decoder a core fills those gaps. A small poll (live traffic) is decoded in
+// So a large poll is cut into chunks that helpers decode ahead while the stream's
+// goroutine takes in the chunks already decoded, in order; when the next chunk is not
+// decoded yet, the stream's goroutine decodes a chunk no one took instead of waiting.
+// There is one helper fewer than cores: with as many as cores, the stream's goroutine,
+// woken by a helper, waited behind it for the core (Go runs a woken goroutine after its
+// waker's time slice), and franz-go's fetch goroutine waited too, so reading went in
+// fits (BENCHMARKS.md, where the time goes). A small poll (live traffic) is decoded in
 // line, where a handoff would only add latency.
 const (
 	aheadChunk = 512            // records per handoff
 	aheadMin   = 4 * aheadChunk // smaller polls are decoded in line
-	maxAhead   = 4              // decoders at most, whatever the cores
+	maxHelpers = 3              // decoding helpers at most, whatever the cores
 )
 
 // decodedRecord is one record's decode, made ahead of its turn.
@@ -31,8 +34,8 @@ type decodedRecord struct {
 	err    error
 }
 
-// ahead holds the buffers of decoding ahead, reused from poll to poll, and the decoders
-// beside the stream's own: each has its scratch packet and interner.
+// ahead holds the buffers of decoding ahead, reused from poll to poll, and the helpers'
+// decoders: each has its scratch packet and interner.
 type ahead struct {
 	recs []*kgo.Record
 	out  []decodedRecord
@@ -41,8 +44,7 @@ type ahead struct {
 }
 
 // addAll takes in the records of a poll in order, decoding them ahead when there are
-// enough of them. Each decoding goroutine only ever sends on a channel with room for
-// every chunk, and addAll receives once a chunk, so none outlives the call.
+// enough of them. It waits for its helpers before it returns.
 func (s *Stream) addAll(fs kgo.Fetches) {
 	a := &s.ahead
 	fs.EachRecord(func(r *kgo.Record) { a.recs = append(a.recs, r) })
@@ -51,7 +53,7 @@ func (s *Stream) addAll(fs kgo.Fetches) {
 		a.recs = a.recs[:0]
 	}()
 	n := len(a.recs)
-	if n < aheadMin {
+	if n < aheadMin || len(s.helpers()) == 0 {
 		for i, r := range a.recs {
 			s.add(r, nil)
 			s.markAt(a.recs, i)
@@ -62,50 +64,81 @@ func (s *Stream) addAll(fs kgo.Fetches) {
 		a.out = make([]decodedRecord, n)
 	}
 	chunks := (n + aheadChunk - 1) / aheadChunk
-	ready := make(chan int, chunks)
-	decs := s.decoders()
-	for w, d := range decs {
-		go s.decodeChunks(d, a.recs, a.out[:n], w, len(decs), ready)
-	}
 	if cap(a.done) < chunks {
 		a.done = make([]bool, chunks)
 	}
 	a.done = a.done[:chunks]
 	clear(a.done)
-	next := 0 // the first chunk not taken in
-	for range chunks {
-		a.done[<-ready] = true
-		for ; next < chunks && a.done[next]; next++ {
-			for k := next * aheadChunk; k < min((next+1)*aheadChunk, n); k++ {
-				s.add(a.recs[k], &a.out[k])
-				s.markAt(a.recs, k)
+	var (
+		claimed atomic.Int32 // chunks handed out
+		wg      sync.WaitGroup
+	)
+	ready := make(chan int, chunks) // room for every chunk: a helper never blocks
+	for _, d := range s.helpers() {
+		wg.Go(func() {
+			for c := int(claimed.Add(1)) - 1; c < chunks; c = int(claimed.Add(1)) - 1 {
+				s.decodeChunk(d, c)
+				ready <- c
 			}
+		})
+	}
+	for next := 0; next < chunks; {
+		switch {
+		case a.done[next]:
+			s.takeChunk(next)
+			next++
+		default:
+			select {
+			case c := <-ready:
+				a.done[c] = true
+			default:
+				if c := int(claimed.Add(1)) - 1; c < chunks {
+					s.decodeChunk(s.dec, c)
+					a.done[c] = true
+				} else {
+					a.done[<-ready] = true
+				}
+			}
+		}
+	}
+	wg.Wait()
+}
+
+// chunkAt returns the bounds of chunk c of the poll being taken in.
+func (s *Stream) chunkAt(c int) (int, int) {
+	return c * aheadChunk, min((c+1)*aheadChunk, len(s.ahead.recs))
+}
+
+// decodeChunk decodes chunk c of the poll with d.
+func (s *Stream) decodeChunk(d *decoder, c int) {
+	a := &s.ahead
+	from, to := s.chunkAt(c)
+	for k := from; k < to; k++ {
+		if !s.internal(a.recs[k]) {
+			o := &a.out[k]
+			o.reason, o.err = d.decode(a.recs[k].Value, &o.t)
 		}
 	}
 }
 
-// decodeChunks decodes chunks w, w+every, w+2·every, ... of recs into out with d, and
-// says on ready which chunk it finished.
-func (s *Stream) decodeChunks(d *decoder, recs []*kgo.Record, out []decodedRecord, w, every int, ready chan<- int) {
-	for c := w; c*aheadChunk < len(recs); c += every {
-		for k := c * aheadChunk; k < min((c+1)*aheadChunk, len(recs)); k++ {
-			if !s.internal(recs[k]) {
-				o := &out[k]
-				o.reason, o.err = d.decode(recs[k].Value, &o.t)
-			}
-		}
-		ready <- c
+// takeChunk takes in the decoded chunk c, on the stream's goroutine.
+func (s *Stream) takeChunk(c int) {
+	a := &s.ahead
+	from, to := s.chunkAt(c)
+	for k := from; k < to; k++ {
+		s.add(a.recs[k], &a.out[k])
+		s.markAt(a.recs, k)
 	}
 }
 
-// decoders returns the decoders of a large poll, one a core (at most maxAhead), made on
-// first use. Each is used by one goroutine at a time: a poll's decoding goroutines have
-// all sent their last chunk before addAll returns, and the stream's own decoder (s.dec)
-// stays with the stream's goroutine.
-func (s *Stream) decoders() []*decoder {
+// helpers returns the decoders of the helpers, one a core but one (at most maxHelpers),
+// made on first use. Each is used by one helper at a time; the stream's own decoder
+// (s.dec) stays with the stream's goroutine.
+func (s *Stream) helpers() []*decoder {
 	a := &s.ahead
 	if a.decs == nil {
-		for range min(max(runtime.GOMAXPROCS(0), 1), maxAhead) {
+		a.decs = []*decoder{}
+		for range min(runtime.GOMAXPROCS(0)-1, maxHelpers) {
 			a.decs = append(a.decs, newDecoder(s.dec.mode, s.dec.maxValue))
 		}
 	}

@@ -49,7 +49,6 @@ func (s *Stream) clientOpts() []kgo.Opt {
 		kgo.SessionTimeout(s.cfg.SessionTimeout),
 		kgo.HeartbeatInterval(min(3*time.Second, s.cfg.SessionTimeout/3)),
 		kgo.WithLogger(kgolog.New(s.log)),
-		kgo.WithPools(&s.recs),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 			s.log.Info("partitions assigned", "partitions", m)
 			if s.grp != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -41,6 +42,10 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 			return full, nil
 		}
 		fs := s.cl.PollRecords(pctx, room)
+		// Taking a buffered fetch woke franz-go's fetch goroutine to ask for the next one,
+		// and Go runs a woken goroutine after its waker's time slice: yield, so that request
+		// goes out now and the broker works while this poll is taken in.
+		runtime.Gosched()
 		if err := s.fetchErrors(fs); err != nil {
 			return atTick, err
 		}
@@ -53,7 +58,6 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 		}
 		s.addAll(fs)
 		up := s.caughtUp(fs)
-		s.recycle(fs)
 		switch {
 		case s.grp == nil:
 			if up {

@@ -27,9 +27,8 @@ type Stream struct {
 	loc  *time.Location
 
 	dec    *decoder
-	ahead  ahead      // decoding a large poll on a goroutine of its own
-	recs   recordPool // the slabs franz-go decodes fetched records into
-	grp    *groupRun  // Top > 0 only: the group-wide talkers
+	ahead  ahead     // decoding a large poll on a goroutine of its own
+	grp    *groupRun // Top > 0 only: the group-wide talkers
 	sums   summaries
 	stats  counters
 	skips  skipLog
