@@ -57,13 +57,12 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 			s.grp.polled(fs, s.lag)
 		}
 		s.addAll(fs)
-		up := s.caughtUp(fs)
 		switch {
 		case s.grp == nil:
-			if up {
+			if s.caughtUp(fs) {
 				return caughtUp, nil
 			}
-		case up && s.grp.mayCut(until.UnixMilli()):
+		case s.grp.mayCut(until.UnixMilli()) && s.grp.backlogRead(pctx):
 			return caughtUp, nil
 		case s.grp.closing():
 			return due, nil
@@ -82,13 +81,11 @@ func (s *Stream) collect(ctx context.Context, until time.Time) (batchEnd, error)
 // traffic, which each poll reads to its end, keeps the grid.
 func (s *Stream) caughtUp(fs kgo.Fetches) bool {
 	was := len(s.behind) > 0
-	read := false
 	fs.EachPartition(func(p kgo.FetchTopicPartition) {
 		n := len(p.Records)
-		if n == 0 || s.grp != nil && p.Topic == s.grp.panesT {
-			return // a merger rebuilding its windows is no backlog of input
+		if n == 0 {
+			return
 		}
-		read = true
 		key := partition{p.Topic, p.Partition}
 		if s.lag(p.FetchPartition, p.Records[n-1].Offset) > 0 {
 			s.behind[key] = struct{}{}
@@ -96,12 +93,6 @@ func (s *Stream) caughtUp(fs kgo.Fetches) bool {
 			delete(s.behind, key)
 		}
 	})
-	if s.grp != nil && read {
-		// With --top what a member finds waiting when it gets partitions is a backlog
-		// even when one poll reads it all.
-		was = was || s.grp.fresh
-		s.grp.fresh = false
-	}
 	return was && len(s.behind) == 0
 }
 

@@ -56,6 +56,8 @@ type groupRun struct {
 	done     int64           // processing time: the tick every owned partition's records are sent through
 	cut      int64           // the tick whose batch a backlog read to its end cut early
 	fresh    bool            // input partitions were gained, and no poll read records since
+	backlog  bool            // records were read while behind, or fresh; no cut since
+	tried    time.Time       // the last resolve of partitions no fetch told about
 	recs     []*kgo.Record
 	stats    *groupCounters
 	obs      WindowObserver // may be nil
@@ -159,6 +161,7 @@ func (g *groupRun) polled(fs kgo.Fetches, lag func(kgo.FetchPartition, int64) in
 			g.clock.Fetched(group.Partition{Topic: t, Partition: p}, true)
 		}
 	})
+	read := false
 	fs.EachPartition(func(p kgo.FetchTopicPartition) {
 		n := len(p.Records)
 		if n == 0 {
@@ -171,8 +174,35 @@ func (g *groupRun) polled(fs kgo.Fetches, lag func(kgo.FetchPartition, int64) in
 			}
 			return
 		}
+		read = true
+		g.backlog = g.backlog || behind || g.fresh
 		g.clock.Fetched(group.Partition{Topic: p.Topic, Partition: p.Partition}, behind)
 	})
+	if read {
+		g.fresh = false
+	}
+}
+
+// backlogRead says whether a backlog (what a member finds waiting when it gets
+// partitions, even when one poll reads it all, or what it fell behind on) is read to its
+// end: records were read since, and every owned input partition is known to be read to
+// its end. A partition whose first fetch is still to come holds it open, however many
+// others were read: the backlog is cut once, and not before all of it is in. A partition
+// no fetch tells about (empty, or read to its end already) is looked up, as resolve
+// does, at most once a second.
+func (g *groupRun) backlogRead(ctx context.Context) bool {
+	if !g.backlog {
+		return false
+	}
+	if !g.clock.Settled() && time.Since(g.tried) >= time.Second && len(g.clock.Unknown()) > 0 {
+		g.tried = time.Now()
+		g.resolve(ctx, g.cl)
+	}
+	if !g.clock.Settled() {
+		return false
+	}
+	g.backlog = false
+	return true
 }
 
 // collecting sets the tick of the batch collect is filling: its pane, unless a backlog

@@ -16,7 +16,7 @@ import (
 // is read. A failed lookup is retried at the next batch.
 func (g *groupRun) resolve(ctx context.Context, cl *kgo.Client) {
 	unknown := g.clock.Unknown()
-	if !g.record || len(unknown) == 0 {
+	if len(unknown) == 0 {
 		return
 	}
 	topics := make([]string, 0, len(g.inputs))

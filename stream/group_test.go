@@ -256,6 +256,56 @@ func TestGroupLargeBacklogCountsEveryRecord(t *testing.T) {
 	assert.Equal(t, int64(n), st.Tuples)
 }
 
+// TestGroupBacklogWaitsForEveryPartition: a member that gained three partitions and read
+// two of them to their end has not read its backlog while the third's first fetch is
+// still to come (CI caught a window answered with two thirds of its records); a third
+// partition that is empty is looked up and does not hold the backlog open.
+func TestGroupBacklogWaitsForEveryPartition(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		thirdHas int  // records in partition 2
+		afterTwo bool // the backlog is read once partitions 0 and 1 are
+	}{
+		{"third still to fetch", 5, false},
+		{"third empty", 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := kafkatest.New(t)
+			topic, group := groupTopic(t, c, 3)
+			cfg := groupConfig(c, topic, group, talkers.Pair)
+			recs := lines(topic, 2, 10)
+			for i := range tc.thirdHas {
+				recs = append(recs, &kgo.Record{Topic: topic, Partition: 2, Value: []byte(fmt.Sprint(i))})
+			}
+			manual := c.Client(t, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+			require.NoError(t, manual.ProduceSync(context.Background(), recs...).FirstErr())
+
+			g := newGroupRun(cfg, testLog(), talkSummaries(cfg))
+			g.inputs, g.cl = map[string]int32{topic: 3}, c.Client(t)
+			g.owned(map[string][]int32{topic: {0, 1, 2}}, true)
+			atEnd := func(ps ...int32) kgo.Fetches {
+				ft := kgo.FetchTopic{Topic: topic}
+				for _, p := range ps {
+					ft.Partitions = append(ft.Partitions, kgo.FetchPartition{Partition: p, HighWatermark: 5,
+						Records: []*kgo.Record{{Topic: topic, Partition: p, Offset: 4}}})
+				}
+				return kgo.Fetches{{Topics: []kgo.FetchTopic{ft}}}
+			}
+			lag := func(p kgo.FetchPartition, last int64) int64 { return p.HighWatermark - (last + 1) }
+			ctx := context.Background()
+
+			g.polled(atEnd(0, 1), lag)
+			require.Equal(t, tc.afterTwo, g.backlogRead(ctx), "partitions 0 and 1 read to their end")
+			if !tc.afterTwo {
+				g.polled(atEnd(2), lag)
+				require.True(t, g.backlogRead(ctx), "every partition read to its end")
+			}
+			g.polled(atEnd(0), lag)
+			assert.False(t, g.backlogRead(ctx), "live records after the backlog are no backlog")
+		})
+	}
+}
+
 // TestGroupLiveAfterBacklogIsNotLate: the records that come after a backlog was read (in
 // the rest of the tick its early answer closed) count in the next tick's window, none
 // of them late, none twice.

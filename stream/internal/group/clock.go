@@ -68,6 +68,17 @@ func (c *Clock) Resolve(p Partition, caughtUp bool) {
 	}
 }
 
+// Settled says whether every owned partition is known to be read to its end, by a fetch
+// or by Resolve: a backlog read that far is read in full.
+func (c *Clock) Settled() bool {
+	for _, pc := range c.parts {
+		if !pc.known || pc.behind {
+			return false
+		}
+	}
+	return true
+}
+
 // Revoke forgets a partition the member no longer owns: its new owner sends its marks.
 func (c *Clock) Revoke(p Partition) { delete(c.parts, p) }
 
