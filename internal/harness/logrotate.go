@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +21,13 @@ type Logrotate struct {
 	first  int   // index of the first line in the file at Path
 	next   int   // index of the next line
 	window []int // copytruncate: lines written after the copy was read and before the truncation
+	gens   []Generation
 }
+
+// Generation is what one copytruncate cut off: lines First to Next-1 were written to the
+// file since the rotation before, and its copy holds First to Copied-1 (a line cut by the
+// copy counts as not copied).
+type Generation struct{ First, Copied, Next int }
 
 // NewLogrotate opens path for appending, creating it. Line i of the log is line(i), which
 // ends with a newline; nil means Line.
@@ -101,10 +108,12 @@ func (w *Logrotate) CopyTruncate(i int) ([]int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var lost []int
-	for k := w.first + bytes.Count(copied, []byte("\n")); k < w.next; k++ {
+	end := w.first + bytes.Count(copied, []byte("\n"))
+	for k := end; k < w.next; k++ {
 		lost = append(lost, k)
 	}
 	w.window = append(w.window, lost...)
+	w.gens = append(w.gens, Generation{First: w.first, Copied: end, Next: w.next})
 	w.first = w.next
 	return lost, os.Truncate(w.Path, 0)
 }
@@ -114,6 +123,13 @@ func (w *Logrotate) Window() []int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]int(nil), w.window...)
+}
+
+// Generations lists what each copytruncate so far cut off, in order.
+func (w *Logrotate) Generations() []Generation {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.gens)
 }
 
 // Close closes the log.
