@@ -3,8 +3,8 @@ package connector
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
