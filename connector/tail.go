@@ -28,8 +28,8 @@ type generation struct {
 	name     string // the name it was opened by, for logs
 	dev, ino uint64
 	f        *os.File // the tailer's, read by the saver for Position.Before; closed when left
-	// rotatedAtStart holds the rotated files beside the path when a generation was started
-	// at 0 with nothing read: a copy not among them was made of this generation.
+	// rotatedAtStart holds the rotated files beside the path when the generation was
+	// started: a copy not among them was made since, of this generation or of one after it.
 	rotatedAtStart map[[2]uint64]bool
 
 	mu   sync.Mutex // head grows while the saver reads it
@@ -141,9 +141,7 @@ func (t *tailer) start(f *os.File, off int64, head []byte) error {
 	dev, ino := fileKey(fi)
 	t.f = f
 	t.gen = &generation{name: f.Name(), dev: dev, ino: ino, f: f, head: head}
-	if off == 0 && len(head) == 0 {
-		t.gen.rotatedAtStart = t.rotatedFiles()
-	}
+	t.gen.rotatedAtStart = t.rotatedFiles()
 	t.bufOff, t.r, t.w = off, 0, 0
 	t.over = overLine{}
 	t.lastData = time.Now()

@@ -402,7 +402,7 @@ func (t *tailer) verify() error {
 // checkTruncated detects a truncation (copytruncate, "> file") of the current file: it is
 // shorter than what was read, or its first bytes changed.
 func (t *tailer) checkTruncated(cur fs.FileInfo) (bool, error) {
-	if t.readPos() == 0 && t.gen.rotatedAtStart != nil {
+	if t.readPos() == 0 && len(t.gen.head) == 0 {
 		return t.copiedUnread(cur)
 	}
 	if cur.Size() >= t.readPos() {
@@ -450,35 +450,14 @@ func (t *tailer) copiedUnread(cur fs.FileInfo) (bool, error) {
 	if cur.Size() == 0 {
 		return false, nil // nothing written since the start: nothing to lose yet
 	}
-	now, err := readHead(t.f, t.cfg.HeadBytes)
-	if err != nil {
-		return false, err
+	cp := t.copySinceStart()
+	if cp == nil {
+		return false, nil // the file holds what none of its copies do: read it
 	}
-	dir, base := filepath.Split(t.cfg.Path)
-	entries, _ := os.ReadDir(filepath.Clean(dir))
-	for _, e := range entries {
-		fi, err := e.Info()
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || !isRotationName(base, e.Name()) {
-			continue
-		}
-		if dev, ino := fileKey(fi); t.gen.rotatedAtStart[[2]uint64{dev, ino}] {
-			continue
-		}
-		cp, err := os.Open(filepath.Join(dir, e.Name()))
-		if err != nil {
-			continue
-		}
-		head, err := readHead(cp, t.cfg.HeadBytes)
-		if err != nil || bytes.HasPrefix(now, head) || bytes.HasPrefix(head, now) {
-			cp.Close() // a copy of what the file still holds: not truncated (yet)
-			continue
-		}
-		t.stats.Truncations.Add(1)
-		t.log.Warn("file was copied and truncated before any of it was read; reading its copy first",
-			"file", t.cfg.Path, "copy", cp.Name())
-		return true, t.start(cp, 0, nil)
-	}
-	return false, nil // the file holds what none of its copies do: read it
+	t.stats.Truncations.Add(1)
+	t.log.Warn("file was copied and truncated before any of it was read; reading its copy first",
+		"file", t.cfg.Path, "copy", cp.Name())
+	return true, t.start(cp, 0, nil)
 }
 
 // truncated restarts the current file from 0, after finishing copytruncate's copy when one
@@ -492,8 +471,62 @@ func (t *tailer) truncated(cur fs.FileInfo) error {
 		return t.startAt(cp, at)
 	}
 	t.dropPartial("truncated")
+	// No copy of this generation holds what is left of it (none was made, or it ends before
+	// the offset: the lines written between the copy and the truncation were read from the
+	// file); a generation after it may have come and gone.
+	if cp := t.copySinceStart(); cp != nil {
+		t.log.Warn("file truncated twice since it was last read; reading the copy of the generation in between first",
+			"file", t.f.Name(), "was_at", at, "copy", cp.Name())
+		return t.start(cp, 0, nil)
+	}
 	t.log.Warn("file truncated; reading it again from the start", "file", t.f.Name(), "was_at", at)
 	return t.start(t.f, 0, nil)
+}
+
+// copySinceStart returns the oldest copy beside the path made since this generation
+// started that starts neither as this generation (its own copy) nor as what the path holds
+// now (a copy of that, not truncated yet): a generation the tailer never read. A starved
+// tailer can sleep through a whole generation, written, copied and truncated before it
+// looked again; rotate reads any newer copy after it. Nil when there is none.
+func (t *tailer) copySinceStart() *os.File {
+	ours := t.gen.head // only this goroutine writes it
+	now, err := readHead(t.f, t.cfg.HeadBytes)
+	if err != nil {
+		return nil
+	}
+	related := func(a, b []byte) bool {
+		return len(a) > 0 && len(b) > 0 && (bytes.HasPrefix(a, b) || bytes.HasPrefix(b, a))
+	}
+	dir, base := filepath.Split(t.cfg.Path)
+	entries, _ := os.ReadDir(filepath.Clean(dir))
+	var best *os.File
+	var bestAt time.Time
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || !isRotationName(base, e.Name()) {
+			continue
+		}
+		if dev, ino := fileKey(fi); t.gen.rotatedAtStart[[2]uint64{dev, ino}] {
+			continue
+		}
+		if best != nil && !fi.ModTime().Before(bestAt) {
+			continue
+		}
+		cp, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		head, err := readHead(cp, t.cfg.HeadBytes)
+		if err != nil || related(head, ours) || related(head, now) {
+			cp.Close()
+			continue
+		}
+		if best != nil {
+			best.Close()
+		}
+		best, bestAt = cp, fi.ModTime()
+	}
+	return best
 }
 
 // dropPartial gives up an incomplete last line of a file that will not grow any more.

@@ -179,6 +179,13 @@ func TestRestartSavedFileGone(t *testing.T) {
 
 var copyFile = testutil.CopyFile
 
+// copyTruncate is logrotate's copytruncate of path to copy: copy it, then truncate it.
+func copyTruncate(t *testing.T, path, copy string) {
+	t.Helper()
+	copyFile(t, path, copy)
+	require.NoError(t, os.Truncate(path, 0))
+}
+
 func TestIsRotationName(t *testing.T) {
 	tests := []struct {
 		name string

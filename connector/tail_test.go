@@ -202,8 +202,7 @@ func TestTailerCopytruncateOfAnUnreadGeneration(t *testing.T) {
 	require.Empty(t, got)
 
 	appendFile(t, path, numbered("gen1", 0, 30))
-	copyFile(t, path, path+".1")
-	require.NoError(t, os.Truncate(path, 0))
+	copyTruncate(t, path, path+".1")
 	appendFile(t, path, numbered("gen2", 0, 40))
 
 	got, _ = collect(t, tl)
@@ -224,8 +223,7 @@ func TestTailerCopytruncateBetweenOpenAndFirstRead(t *testing.T) {
 	appendFile(t, path, numbered("gen1", 0, 30))
 	tl := newTestTailer(t, path, nil) // opened, nothing read yet
 
-	copyFile(t, path, path+".1")
-	require.NoError(t, os.Truncate(path, 0))
+	copyTruncate(t, path, path+".1")
 	appendFile(t, path, numbered("gen2", 0, 40))
 
 	got, _ := collect(t, tl)
@@ -243,15 +241,37 @@ func TestTailerTwoCopytruncatesBehind(t *testing.T) {
 	require.Equal(t, lines("gen2", 0, 10), got)
 
 	appendFile(t, path, numbered("gen2", 10, 30))
-	copyFile(t, path, path+".2")
-	require.NoError(t, os.Truncate(path, 0))
+	copyTruncate(t, path, path+".2")
 	appendFile(t, path, numbered("gen3", 0, 40))
-	copyFile(t, path, path+".3")
-	require.NoError(t, os.Truncate(path, 0))
+	copyTruncate(t, path, path+".3")
 	appendFile(t, path, numbered("gen4", 0, 5))
 
 	got, _ = collect(t, tl)
 	assert.Equal(t, append(append(lines("gen2", 10, 30), lines("gen3", 0, 40)...), lines("gen4", 0, 5)...), got)
+}
+
+// A tailer two copytruncates behind that had read past its generation's copy: logrotate
+// copied gen2 (.2), the writer wrote more and the tailer read that too before the
+// truncation, so .2 ends before the tailer's offset; then gen3 was written, copied (.3) and
+// truncated before the tailer looked again. gen3 lives only in .3 and must be read from
+// it: restarting at the path's start would skip it (the loss a starved tailer showed in
+// CI's copytruncate storm).
+func TestTailerTwoCopytruncatesBehindPastItsCopy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "en0.log")
+	appendFile(t, path, numbered("gen2", 0, 10))
+	tl := newTestTailer(t, path, nil)
+	copyFile(t, path, path+".2")
+	appendFile(t, path, numbered("gen2", 10, 15)) // between the copy and the truncation
+	got, _ := collect(t, tl)
+	require.Equal(t, lines("gen2", 0, 15), got)
+
+	require.NoError(t, os.Truncate(path, 0))
+	appendFile(t, path, numbered("gen3", 0, 40))
+	copyTruncate(t, path, path+".3")
+	appendFile(t, path, numbered("gen4", 0, 5))
+
+	got, _ = collect(t, tl)
+	assert.Equal(t, append(lines("gen3", 0, 40), lines("gen4", 0, 5)...), got)
 }
 
 // rotate's race: the tailer had finished a rotated file (.1), found no newer one, and opened
