@@ -102,7 +102,12 @@ func (s *Source) transactOnce(ctx context.Context) error {
 		err = tx.commit(r.pctx)
 	}
 	if err != nil {
-		tx.abort(context.WithoutCancel(ctx))
+		if aerr := tx.abort(context.WithoutCancel(ctx)); errors.Is(aerr, kerr.ProducerFenced) {
+			// A produce that another instance fenced fails as INVALID_PRODUCER_EPOCH, which
+			// a transaction timed out by the broker gives too; the coordinator tells them
+			// apart (KIP-588). Fenced, this run must stop rather than fence the other back.
+			return fmt.Errorf("%w (after: %v)", aerr, err)
+		}
 	}
 	return err
 }
@@ -201,14 +206,17 @@ func (x *txn) tryCommit(ctx context.Context) error {
 	return nil
 }
 
-// abort gives up the open transaction, best effort: the next attempt fences it anyway.
-func (x *txn) abort(ctx context.Context) {
+// abort gives up the open transaction, best effort: the next attempt fences it anyway. It
+// returns the coordinator's answer to the abort.
+func (x *txn) abort(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, x.src.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := x.cl.AbortBufferedRecords(ctx); err != nil {
 		x.src.log.Debug("abort buffered records", "err", err)
 	}
-	if err := x.cl.EndTransaction(ctx, kgo.TryAbort); err != nil {
+	err := x.cl.EndTransaction(ctx, kgo.TryAbort)
+	if err != nil {
 		x.src.log.Debug("abort transaction", "err", err)
 	}
+	return err
 }
