@@ -85,6 +85,7 @@ func TestExactlyOnceFencing(t *testing.T) {
 
 	first := startSource(t, cfg)
 	eventually(t, 30*time.Second, func() bool { return len(committedLines(t, c, topic)) == 500 }, "first committed")
+	aborts := first.src.Stats().Aborts.Load() // a start-up retry (the new offsets topic) is no fight
 	second := startSource(t, cfg)
 	appendFile(t, file, numbered("b", 0, 500))
 	want := append(lines("a", 0, 500), lines("b", 0, 500)...)
@@ -106,7 +107,7 @@ func TestExactlyOnceFencing(t *testing.T) {
 	assert.True(t, errors.Is(err, kerr.ProducerFenced) || errors.Is(err, ErrTakenOver), "%v", err)
 	// Kafka 4 fails the fenced produce as INVALID_PRODUCER_EPOCH, which a timed-out
 	// transaction gives too; a retry would fence the second instance back.
-	assert.Zero(t, first.src.Stats().Aborts.Load(), "the fenced instance retried")
+	assert.Equal(t, aborts, first.src.Stats().Aborts.Load(), "the fenced instance retried")
 	eventually(t, 30*time.Second, func() bool { return len(committedLines(t, c, topic)) >= len(want) }, "second committed")
 	require.NoError(t, second.stop(t))
 	assert.Equal(t, want, committedLines(t, c, topic))
