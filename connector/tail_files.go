@@ -320,7 +320,7 @@ func (t *tailer) missedRotation(cur fs.FileInfo) error {
 	}
 	head, err := readHead(rot, t.cfg.HeadBytes)
 	now := t.gen.head
-	if err != nil || len(head) == 0 || (len(now) > 0 && (bytes.HasPrefix(now, head) || bytes.HasPrefix(head, now))) {
+	if err != nil || len(head) == 0 || sameStart(head, now) {
 		rot.Close()
 		return nil
 	}
@@ -494,9 +494,6 @@ func (t *tailer) copySinceStart() *os.File {
 	if err != nil {
 		return nil
 	}
-	related := func(a, b []byte) bool {
-		return len(a) > 0 && len(b) > 0 && (bytes.HasPrefix(a, b) || bytes.HasPrefix(b, a))
-	}
 	dir, base := filepath.Split(t.cfg.Path)
 	entries, _ := os.ReadDir(filepath.Clean(dir))
 	var best *os.File
@@ -517,7 +514,7 @@ func (t *tailer) copySinceStart() *os.File {
 			continue
 		}
 		head, err := readHead(cp, t.cfg.HeadBytes)
-		if err != nil || related(head, ours) || related(head, now) {
+		if err != nil || sameStart(head, ours) || sameStart(head, now) {
 			cp.Close()
 			continue
 		}
@@ -527,6 +524,12 @@ func (t *tailer) copySinceStart() *os.File {
 		best, bestAt = cp, fi.ModTime()
 	}
 	return best
+}
+
+// sameStart says whether two heads, both known, are of one file: one is the start of the
+// other (a head is read up to HeadBytes, or as far as the file went).
+func sameStart(a, b []byte) bool {
+	return len(a) > 0 && len(b) > 0 && (bytes.HasPrefix(a, b) || bytes.HasPrefix(b, a))
 }
 
 // dropPartial gives up an incomplete last line of a file that will not grow any more.

@@ -194,12 +194,14 @@ func (g *groupRun) backlogRead(ctx context.Context) bool {
 	if !g.backlog {
 		return false
 	}
-	if !g.clock.Settled() && time.Since(g.tried) >= time.Second && len(g.clock.Unknown()) > 0 {
-		g.tried = time.Now()
-		g.resolve(ctx, g.cl)
-	}
 	if !g.clock.Settled() {
-		return false
+		if time.Since(g.tried) < time.Second {
+			return false
+		}
+		g.tried = time.Now()
+		if g.resolve(ctx, g.cl); !g.clock.Settled() {
+			return false
+		}
 	}
 	g.backlog = false
 	return true
