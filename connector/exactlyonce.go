@@ -65,16 +65,23 @@ func (s *Source) transactOnce(ctx context.Context) error {
 		return fmt.Errorf("kafka client: %w", err)
 	}
 	defer cl.Close()
+	store := &TopicStore{Client: cl, Topic: s.cfg.OffsetsTopic, Key: OffsetKey(s.cfg.Name, s.absFile()),
+		ConsumerOpts: s.consumerOpts(), Log: s.log}
+	if err := store.Ensure(ctx); err != nil {
+		return err
+	}
+	if s.lastSeen != nil {
+		// A retry looks before it fences: an instance that took over since would be
+		// fenced by the retry, and stop, while this one stops too on seeing its offsets.
+		if err := s.takenOver(ctx, store); err != nil {
+			return err
+		}
+	}
 	// Initializing the producer ID under our transactional ID bumps its epoch: a previous run
 	// that is still alive is fenced, and its open transaction is aborted, before we read the
 	// offsets it committed.
 	if _, _, err := cl.ProducerID(ctx); err != nil {
 		return fmt.Errorf("fence previous producer: %w", err)
-	}
-	store := &TopicStore{Client: cl, Topic: s.cfg.OffsetsTopic, Key: OffsetKey(s.cfg.Name, s.absFile()),
-		ConsumerOpts: s.consumerOpts(), Log: s.log}
-	if err := store.Ensure(ctx); err != nil {
-		return err
 	}
 	saved, err := s.loadPosition(ctx, store)
 	if err != nil {
@@ -110,6 +117,15 @@ func (s *Source) transactOnce(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// takenOver is checkTakeover on the offsets committed now, read without fencing anyone.
+func (s *Source) takenOver(ctx context.Context, store *TopicStore) error {
+	pos, ok, err := store.Load(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	return s.checkTakeover(&pos)
 }
 
 // checkTakeover stops a retrying run when the offsets were committed by another instance
